@@ -1,0 +1,123 @@
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class CountyCategory(models.TextChoices):
+    LANDKREIS = "landkreis", _("Landkreis")
+    KREISFREIE_STADT = "kreisfreie_stadt", _("Kreisfreie Stadt")
+
+
+class State(models.Model):
+    """A Bundesland: the first two digits of every Kreis's AGS."""
+
+    code = models.CharField(
+        _("state code"),
+        max_length=2,
+        unique=True,
+        validators=[RegexValidator(r"^\d{2}$", _("Two digits, e.g. 05."))],
+    )
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+
+    class Meta:
+        verbose_name = _("state")
+        verbose_name_plural = _("states")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class CountyQuerySet(models.QuerySet):
+    def with_programme_counts(self):
+        return self.annotate(
+            published_programme_count=Count(
+                "programmes", filter=Q(programmes__publication_state="published")
+            )
+        )
+
+    def taking_part(self):
+        """Counties with at least one published programme."""
+        return self.filter(programmes__publication_state="published").distinct()
+
+
+class County(models.Model):
+    """One of the 400 Kreise. Official figures come from Destatis; the profile from its staff."""
+
+    ags = models.CharField(
+        _("AGS (Kreisschlüssel)"),
+        max_length=5,
+        unique=True,
+        validators=[RegexValidator(r"^\d{5}$", _("Five digits, leading zeros included."))],
+        help_text=_("Official five-digit key of the Kreis, e.g. 05162."),
+    )
+    name = models.CharField(_("official name"), max_length=120)
+    official_kind = models.CharField(
+        _("official kind"), max_length=40, help_text=_("As Destatis writes it, e.g. Kreis.")
+    )
+    category = models.CharField(_("category"), max_length=20, choices=CountyCategory.choices)
+    state = models.ForeignKey(
+        State, on_delete=models.PROTECT, related_name="counties", verbose_name=_("state")
+    )
+    nuts3 = models.CharField(_("NUTS-3 code"), max_length=5)
+    area_km2 = models.DecimalField(_("area in km²"), max_digits=8, decimal_places=2)
+    population = models.PositiveIntegerField(_("population"))
+    slug = models.SlugField(
+        _("slug"), max_length=80, unique=True, help_text=_("Part of the address; never changes.")
+    )
+
+    profile_text = models.TextField(
+        _("short profile"),
+        blank=True,
+        help_text=_("How the county organises integration, in a few paragraphs. Markdown."),
+    )
+    office_name = models.CharField(
+        _("integration office"),
+        max_length=200,
+        blank=True,
+        help_text=_("E.g. Integrationsbüro, Kommunales Integrationszentrum."),
+    )
+    office_email = models.EmailField(_("office e-mail"), blank=True)
+    office_phone = models.CharField(_("office phone"), max_length=40, blank=True)
+    office_address = models.TextField(_("office address"), blank=True)
+    office_website = models.URLField(_("office website"), blank=True)
+    concept_year = models.PositiveSmallIntegerField(
+        _("year of the integration concept"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1990), MaxValueValidator(2100)],
+    )
+    concept_url = models.URLField(_("link to the integration concept"), blank=True)
+
+    objects = CountyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("county")
+        verbose_name_plural = _("counties")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(category__in=CountyCategory.values), name="county_category_valid"
+            ),
+            models.CheckConstraint(condition=Q(area_km2__gt=0), name="county_area_positive"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("counties:county-detail", kwargs={"slug": self.slug})
+
+    @property
+    def density(self):
+        """Inhabitants per km², derived from the official figures."""
+        return round(self.population / float(self.area_km2)) if self.area_km2 else None
+
+    @property
+    def has_office(self):
+        return any(
+            [self.office_name, self.office_email, self.office_phone, self.office_address]
+        )

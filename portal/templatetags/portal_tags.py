@@ -1,0 +1,32 @@
+from django import template
+
+from portal.text import render_markdown
+
+register = template.Library()
+
+
+@register.filter
+def markdown(text):
+    """Staff-written Markdown as sanitised HTML."""
+    return render_markdown(text)
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes):
+    """The current query string with some parameters replaced (used by pagination)."""
+    query = context["request"].GET.copy()
+    for key, value in changes.items():
+        query[key] = value
+    return query.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def query_items(context, exclude=""):
+    """(name, value) pairs of the current query, for hidden inputs of a second form."""
+    skipped = set(exclude.split(","))
+    return [
+        (key, value)
+        for key, values in context["request"].GET.lists()
+        if key not in skipped
+        for value in values
+    ]

@@ -1,0 +1,34 @@
+"""Helpers for text that staff write and the public reads."""
+
+import re
+import unicodedata
+
+import markdown
+import nh3
+from django.utils.safestring import mark_safe
+from django.utils.text import slugify
+
+# Headings are left out on purpose: the page owns its heading hierarchy.
+ALLOWED_TAGS = {"p", "br", "ul", "ol", "li", "strong", "em", "a", "blockquote"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+GERMAN_TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def render_markdown(text):
+    """Markdown written by staff as sanitised HTML, safe to put on a public page."""
+    html = markdown.markdown(text or "", extensions=["sane_lists"])
+    cleaned = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+    return mark_safe(cleaned)  # noqa: S308 - nh3 has just removed everything unsafe
+
+
+def german_slugify(value):
+    """A URL slug that writes umlauts the German way (Lörrach -> loerrach)."""
+    folded = (value or "").lower().translate(GERMAN_TRANSLITERATION)
+    folded = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode("ascii")
+    return slugify(re.sub(r"[^\w\s-]", " ", folded))

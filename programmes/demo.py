@@ -1,0 +1,134 @@
+"""Invented example programmes attached to real counties, so a first start shows a living portal.
+
+Every programme it creates is marked ``is_demo``; the site shows a notice while any exist.
+"""
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from counties.models import County
+from portal.text import german_slugify
+
+from .enums import PublicationState
+from .models import (
+    BestPracticeProfile,
+    FieldOfAction,
+    Funding,
+    Indicator,
+    PartnerKind,
+    Programme,
+    TargetGroup,
+)
+
+DEMO_DIR = Path(__file__).resolve().parent / "demo_data"
+PROFILE_FIELDS = (
+    "starting_situation", "approach", "results", "success_factors", "obstacles",
+    "transfer_staff", "transfer_money", "transfer_partners", "transfer_time",
+)
+
+
+class DemoRefused(Exception):
+    """The database holds real content; demo content must not mix with it."""
+
+
+def read_demo_entries(directory=DEMO_DIR):
+    entries = []
+    for path in sorted(Path(directory).glob("*.json")):
+        entries.extend(json.loads(path.read_text(encoding="utf-8")))
+    return entries
+
+
+def _unique_slug(title, taken):
+    base = german_slugify(title)[:200]
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    taken.add(slug)
+    return slug
+
+
+def _optional_date(value):
+    return date.fromisoformat(value) if value else None
+
+
+def _create_programme(entry, *, county, slug, published_at, vocab):
+    contact = entry.get("contact") or {}
+    published = entry.get("published", True)
+    programme = Programme.objects.create(
+        county=county,
+        title=entry["title"],
+        slug=slug,
+        summary=entry["summary"],
+        description=entry["description"],
+        goals=entry.get("goals", ""),
+        partner_names=entry.get("partner_names", ""),
+        budget=entry.get("budget"),
+        start_date=_optional_date(entry.get("start_date")),
+        end_date=_optional_date(entry.get("end_date")),
+        status=entry["status"],
+        reach=entry.get("reach"),
+        contact_name=contact.get("name") or "",
+        contact_role=contact.get("role") or "",
+        contact_email=contact.get("email") or "",
+        contact_phone=contact.get("phone") or "",
+        website=entry.get("website") or "",
+        publication_state=PublicationState.PUBLISHED if published else PublicationState.DRAFT,
+        published_at=published_at if published else None,
+        is_demo=True,
+    )
+    programme.fields_of_action.set([vocab["fields"][s] for s in entry["fields"]])
+    programme.target_groups.set([vocab["groups"][s] for s in entry["target_groups"]])
+    programme.partner_kinds.set([vocab["partners"][s] for s in entry.get("partner_kinds", [])])
+    programme.keywords.set(entry.get("keywords", []))
+    Funding.objects.bulk_create(
+        Funding(programme=programme, **funding) for funding in entry.get("fundings", [])
+    )
+    return programme
+
+
+def _create_profile(programme, data):
+    rank = data.get("featured_rank")
+    profile = BestPracticeProfile.objects.create(
+        programme=programme,
+        is_featured=rank is not None,
+        featured_rank=rank if rank is not None else 100,
+        **{field: data[field] for field in PROFILE_FIELDS},
+    )
+    Indicator.objects.bulk_create(
+        Indicator(profile=profile, **indicator) for indicator in data.get("indicators", [])
+    )
+
+
+@transaction.atomic
+def load_demo(*, directory=DEMO_DIR, now=None):
+    """Creates the demo programmes once; returns how many it created (0 if already there)."""
+    if Programme.objects.filter(is_demo=False).exists():
+        raise DemoRefused("The database already holds programmes that are not demo content.")
+    if Programme.objects.filter(is_demo=True).exists():
+        return 0
+    now = now or timezone.now()
+    counties = {county.ags: county for county in County.objects.all()}
+    vocab = {
+        "fields": {term.slug: term for term in FieldOfAction.objects.all()},
+        "groups": {term.slug: term for term in TargetGroup.objects.all()},
+        "partners": {term.slug: term for term in PartnerKind.objects.all()},
+    }
+    taken = set(Programme.objects.values_list("slug", flat=True))
+    entries = read_demo_entries(directory)
+    for index, entry in enumerate(entries):
+        # Spread publication over the past months so "newest" has a meaning.
+        published_at = now - timedelta(days=5 * index + 1)
+        programme = _create_programme(
+            entry,
+            county=counties[entry["county_ags"]],
+            slug=_unique_slug(entry["title"], taken),
+            published_at=published_at,
+            vocab=vocab,
+        )
+        if entry.get("best_practice"):
+            _create_profile(programme, entry["best_practice"])
+    return len(entries)

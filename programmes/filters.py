@@ -1,0 +1,116 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from taggit.models import Tag
+
+from counties.models import County, CountyCategory, State
+from portal.listing import CheckboxFilter
+
+from .enums import FundingLevel, ProgrammeStatus
+from .models import FieldOfAction, Programme, TargetGroup
+
+QUERY_MAX_LENGTH = 200
+SORT_ORDERS = {
+    "neu": (_("newest first"), ("-published_at", "title")),
+    "titel": (_("title A–Z"), ("title",)),
+    "kreis": (_("county A–Z"), ("county__name", "title")),
+}
+
+
+class ProgrammeFilter(django_filters.FilterSet):
+    """The public programme list. AND across filters, OR within a multi-select."""
+
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_text",
+        max_length=QUERY_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    handlungsfeld = django_filters.ModelMultipleChoiceFilter(
+        label=_("Field of action"),
+        field_name="fields_of_action__slug",
+        to_field_name="slug",
+        queryset=FieldOfAction.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        distinct=True,
+    )
+    zielgruppe = django_filters.ModelMultipleChoiceFilter(
+        label=_("Target group"),
+        field_name="target_groups__slug",
+        to_field_name="slug",
+        queryset=TargetGroup.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        distinct=True,
+    )
+    land = django_filters.ModelMultipleChoiceFilter(
+        label=_("State"),
+        field_name="county__state__slug",
+        to_field_name="slug",
+        queryset=State.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    kreis = django_filters.ModelChoiceFilter(
+        label=_("County"),
+        field_name="county",
+        to_field_name="slug",
+        queryset=County.objects.all(),
+        empty_label=_("All counties"),
+    )
+    kategorie = django_filters.ChoiceFilter(
+        label=_("Kind of county"),
+        field_name="county__category",
+        choices=CountyCategory.choices,
+        empty_label=_("All kinds"),
+    )
+    status = django_filters.MultipleChoiceFilter(
+        label=_("Status"),
+        choices=ProgrammeStatus.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    foerderung = django_filters.MultipleChoiceFilter(
+        label=_("Funding"),
+        field_name="fundings__level",
+        choices=FundingLevel.choices,
+        widget=forms.CheckboxSelectMultiple,
+        distinct=True,
+    )
+    praxisbeispiel = CheckboxFilter(
+        label=_("Best practices only"),
+        method="filter_best_practice",
+    )
+    schlagwort = django_filters.ModelChoiceFilter(
+        label=_("Keyword"),
+        field_name="keywords",
+        to_field_name="slug",
+        queryset=Tag.objects.all(),
+        distinct=True,
+    )
+    sortierung = django_filters.ChoiceFilter(
+        label=_("Sort by"),
+        choices=[(key, label) for key, (label, _order) in SORT_ORDERS.items()],
+        method="sort",
+        empty_label=None,
+    )
+
+    class Meta:
+        model = Programme
+        fields = []
+
+    def filter_text(self, queryset, name, value):
+        words = value.split()
+        for word in words:
+            queryset = queryset.filter(
+                Q(title__icontains=word)
+                | Q(summary__icontains=word)
+                | Q(description__icontains=word)
+                | Q(county__name__icontains=word)
+                | Q(keywords__name__icontains=word)
+            ).distinct()
+        return queryset
+
+    def sort(self, queryset, name, value):
+        return queryset.order_by(*SORT_ORDERS[value][1])
+
+    def filter_best_practice(self, queryset, name, value):
+        return queryset.filter(best_practice__isnull=False) if value else queryset

@@ -1,0 +1,345 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Count, Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+
+from counties.models import County
+
+from .enums import FundingLevel, ProgrammeStatus, PublicationState
+
+SUMMARY_MAX_LENGTH = 300
+
+
+class ControlledTerm(models.Model):
+    """A term of a fixed list, created by a data migration and picked from checkboxes."""
+
+    slug = models.SlugField(_("slug"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class FieldOfActionQuerySet(models.QuerySet):
+    def with_published_counts(self):
+        return self.annotate(
+            published_count=Count(
+                "programmes", filter=Q(programmes__publication_state=PublicationState.PUBLISHED)
+            )
+        )
+
+
+class FieldOfAction(ControlledTerm):
+    """One of the six Handlungsfelder of the DLT study."""
+
+    description = models.TextField(_("description"))
+
+    objects = FieldOfActionQuerySet.as_manager()
+
+    class Meta(ControlledTerm.Meta):
+        verbose_name = _("field of action")
+        verbose_name_plural = _("fields of action")
+
+    def get_absolute_url(self):
+        return reverse("programmes:field-detail", kwargs={"slug": self.slug})
+
+
+class TargetGroup(ControlledTerm):
+    class Meta(ControlledTerm.Meta):
+        verbose_name = _("target group")
+        verbose_name_plural = _("target groups")
+
+
+class PartnerKind(ControlledTerm):
+    """A kind of actor that takes part, e.g. Jobcenter or Volkshochschule."""
+
+    class Meta(ControlledTerm.Meta):
+        verbose_name = _("kind of partner")
+        verbose_name_plural = _("kinds of partners")
+
+
+class ProgrammeQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(publication_state=PublicationState.PUBLISHED)
+
+    def for_county(self, county):
+        return self.filter(county=county)
+
+    def with_best_practice_flag(self):
+        return self.annotate(
+            is_best_practice=Exists(BestPracticeProfile.objects.filter(programme=OuterRef("pk")))
+        )
+
+    def for_cards(self):
+        """What a programme card shows, fetched in a fixed number of queries."""
+        return (
+            self.select_related("county__state", "best_practice")
+            .prefetch_related("fields_of_action")
+        )
+
+
+class Programme(models.Model):
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, related_name="programmes", verbose_name=_("county")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(
+        _("slug"), max_length=220, unique=True, help_text=_("Part of the address.")
+    )
+    summary = models.CharField(
+        _("summary"),
+        max_length=SUMMARY_MAX_LENGTH,
+        help_text=_("One or two sentences for lists and search results."),
+    )
+    description = models.TextField(
+        _("description"), help_text=_("What the programme does. Markdown: paragraphs and lists.")
+    )
+    goals = models.TextField(_("goals"), blank=True, help_text=_("Markdown."))
+    fields_of_action = models.ManyToManyField(
+        FieldOfAction, related_name="programmes", verbose_name=_("fields of action")
+    )
+    target_groups = models.ManyToManyField(
+        TargetGroup, related_name="programmes", blank=True, verbose_name=_("target groups")
+    )
+    keywords = TaggableManager(
+        verbose_name=_("keywords"),
+        blank=True,
+        help_text=_("Free keywords, separated by commas, e.g. Integrationskurs, Patenschaft."),
+    )
+    partner_kinds = models.ManyToManyField(
+        PartnerKind, related_name="programmes", blank=True, verbose_name=_("kinds of partners")
+    )
+    partner_names = models.TextField(
+        _("partners by name"), blank=True, help_text=_("E.g. Caritasverband, Kreisvolkshochschule.")
+    )
+    budget = models.DecimalField(
+        _("yearly budget in euros"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    start_date = models.DateField(_("start"), null=True, blank=True)
+    end_date = models.DateField(_("end"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ProgrammeStatus.choices,
+        default=ProgrammeStatus.RUNNING,
+        help_text=_("Permanent service: the programme became a regular service of the county."),
+    )
+    reach = models.PositiveIntegerField(
+        _("people reached"), null=True, blank=True, help_text=_("Optional: how many people.")
+    )
+    image = models.ImageField(_("image"), upload_to="programmes/", blank=True)
+    image_alt = models.CharField(
+        _("image description (alt text)"),
+        max_length=250,
+        blank=True,
+        help_text=_("Required with an image: what the image shows, for people who cannot see it."),
+    )
+    image_credit = models.CharField(_("image credit"), max_length=200, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=120, blank=True)
+    contact_role = models.CharField(_("role of the contact person"), max_length=120, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    publication_state = models.CharField(
+        _("publication"),
+        max_length=20,
+        choices=PublicationState.choices,
+        default=PublicationState.DRAFT,
+        db_index=True,
+    )
+    is_demo = models.BooleanField(
+        _("demo content"), default=False, editable=False,
+        help_text=_("Invented example content loaded by load_demo."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
+
+    objects = ProgrammeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        ordering = ["-published_at", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="programme_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(image="") | ~Q(image_alt=""), name="programme_image_has_alt_text"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ProgrammeStatus.values), name="programme_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(publication_state__in=PublicationState.values),
+                name="programme_publication_state_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("programmes:programme-detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_published(self):
+        return self.publication_state == PublicationState.PUBLISHED
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        if self.image and not self.image_alt.strip():
+            errors["image_alt"] = _("Describe the image for people who cannot see it.")
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = _("The end cannot lie before the start.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Funding(models.Model):
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="fundings", verbose_name=_("programme")
+    )
+    level = models.CharField(_("level"), max_length=20, choices=FundingLevel.choices)
+    programme_name = models.CharField(
+        _("funding programme"), max_length=200, blank=True, help_text=_("E.g. AMIF, ESF Plus.")
+    )
+    start_year = models.PositiveSmallIntegerField(
+        _("from year"), null=True, blank=True,
+        validators=[MinValueValidator(1990), MaxValueValidator(2100)],
+    )
+    end_year = models.PositiveSmallIntegerField(
+        _("until year"), null=True, blank=True,
+        validators=[MinValueValidator(1990), MaxValueValidator(2100)],
+    )
+    amount = models.DecimalField(
+        _("amount in euros"), max_digits=12, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+    )
+
+    class Meta:
+        verbose_name = _("funding")
+        verbose_name_plural = _("fundings")
+        ordering = ["start_year", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level__in=FundingLevel.values), name="funding_level_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_year__isnull=True)
+                | Q(start_year__isnull=True)
+                | Q(end_year__gte=models.F("start_year")),
+                name="funding_end_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_level_display()}: {self.programme_name}".rstrip(": ")
+
+
+class BestPracticeQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(programme__publication_state=PublicationState.PUBLISHED)
+
+    def featured(self, *, today=None):
+        """Featured by the editors, still within the featuring period, in rank order."""
+        today = today or timezone.localdate()
+        return (
+            self.published()
+            .filter(is_featured=True)
+            .filter(Q(featured_until__isnull=True) | Q(featured_until__gte=today))
+            .order_by("featured_rank", "programme__title")
+        )
+
+
+class BestPracticeProfile(models.Model):
+    """What other counties need to learn from a programme, in the order of the DLT study."""
+
+    programme = models.OneToOneField(
+        Programme, on_delete=models.CASCADE, related_name="best_practice",
+        verbose_name=_("programme"),
+    )
+    starting_situation = models.TextField(_("starting situation"), help_text=_("Markdown."))
+    approach = models.TextField(_("approach"), help_text=_("What the county did, with whom."))
+    results = models.TextField(_("results and impact"), help_text=_("With figures where possible."))
+    success_factors = models.TextField(_("success factors"))
+    obstacles = models.TextField(
+        _("obstacles and lessons learned"), help_text=_("What would you do differently today?")
+    )
+    transfer_staff = models.TextField(_("staff needed"))
+    transfer_money = models.TextField(_("money needed"))
+    transfer_partners = models.TextField(_("partners needed"))
+    transfer_time = models.TextField(_("time to start"))
+    is_featured = models.BooleanField(
+        _("featured"), default=False, help_text=_("Featured examples lead the home page.")
+    )
+    featured_rank = models.PositiveSmallIntegerField(
+        _("rank among featured"), default=100, help_text=_("1 comes first.")
+    )
+    featured_until = models.DateField(
+        _("featured until"), null=True, blank=True,
+        help_text=_("Optional: after this day the example is no longer featured."),
+    )
+
+    objects = BestPracticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("best-practice profile")
+        verbose_name_plural = _("best-practice profiles")
+        ordering = ["featured_rank", "programme__title"]
+
+    def __str__(self):
+        return str(self.programme)
+
+    def get_absolute_url(self):
+        return self.programme.get_absolute_url() + "#praxisbeispiel"
+
+    @property
+    def transfer_items(self):
+        return [
+            (_("Staff"), self.transfer_staff),
+            (_("Money"), self.transfer_money),
+            (_("Partners"), self.transfer_partners),
+            (_("Time to start"), self.transfer_time),
+        ]
+
+
+class Indicator(models.Model):
+    profile = models.ForeignKey(
+        BestPracticeProfile, on_delete=models.CASCADE, related_name="indicators",
+        verbose_name=_("best-practice profile"),
+    )
+    name = models.CharField(_("indicator"), max_length=120)
+    value = models.DecimalField(_("value"), max_digits=12, decimal_places=2)
+    unit = models.CharField(_("unit"), max_length=40, blank=True)
+    year = models.PositiveSmallIntegerField(
+        _("year"), null=True, blank=True,
+        validators=[MinValueValidator(1990), MaxValueValidator(2100)],
+    )
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self.name}: {self.value} {self.unit}".strip()

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "programmes"
+
+urlpatterns = [
+    path("programme/", views.ProgrammeListView.as_view(), name="programme-list"),
+    path("programme/<slug:slug>/", views.ProgrammeDetailView.as_view(), name="programme-detail"),
+    path("handlungsfelder/<slug:slug>/", views.field_detail, name="field-detail"),
+]

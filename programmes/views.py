@@ -1,0 +1,74 @@
+from django.conf import settings
+from django.db.models import Case, Count, Prefetch, Q, When
+from django.shortcuts import get_object_or_404, render
+from django.views.generic import DetailView
+
+from portal.listing import FilteredListView
+
+from .filters import ProgrammeFilter
+from .models import FieldOfAction, Funding, Programme
+
+RELATED_LIMIT = 4
+
+
+class ProgrammeListView(FilteredListView):
+    filterset_class = ProgrammeFilter
+    paginate_by = settings.PROGRAMMES_PER_PAGE
+    template_name = "programmes/programme_list.html"
+
+    def get_queryset(self):
+        self.queryset = Programme.objects.published().for_cards()
+        return super().get_queryset()
+
+
+class ProgrammeDetailView(DetailView):
+    template_name = "programmes/programme_detail.html"
+
+    def get_queryset(self):
+        return (
+            Programme.objects.published()
+            .select_related("county__state", "best_practice")
+            .prefetch_related(
+                "fields_of_action",
+                "target_groups",
+                "partner_kinds",
+                "keywords",
+                Prefetch("fundings", queryset=Funding.objects.order_by("start_year", "pk")),
+                "best_practice__indicators",
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["related"] = related_programmes(self.object)
+        return context
+
+
+def related_programmes(programme, limit=RELATED_LIMIT):
+    """Published programmes of the same county or sharing fields of action, closest first."""
+    field_ids = [field.pk for field in programme.fields_of_action.all()]
+    same_county = Case(When(county_id=programme.county_id, then=1), default=0)
+    shared = Count("fields_of_action", filter=Q(fields_of_action__in=field_ids), distinct=True)
+    return (
+        Programme.objects.published()
+        .exclude(pk=programme.pk)
+        .annotate(shared_fields=shared, same_county=same_county)
+        .filter(Q(shared_fields__gt=0) | Q(county_id=programme.county_id))
+        .order_by("-same_county", "-shared_fields", "-published_at")
+        .for_cards()[:limit]
+    )
+
+
+def field_detail(request, slug):
+    field = get_object_or_404(FieldOfAction.objects.with_published_counts(), slug=slug)
+    programmes = (
+        Programme.objects.published()
+        .filter(fields_of_action=field)
+        .for_cards()
+        .order_by("-published_at", "title")[:12]
+    )
+    return render(
+        request,
+        "programmes/fieldofaction_detail.html",
+        {"field": field, "programmes": programmes},
+    )

@@ -1,0 +1,81 @@
+import factory
+from django.utils import timezone
+
+from counties.models import County, CountyCategory, State
+from programmes.enums import ProgrammeStatus, PublicationState
+from programmes.models import BestPracticeProfile, FieldOfAction, Funding, Programme
+
+
+class StateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = State
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"{n % 16 + 1:02d}")
+    name = factory.LazyAttribute(lambda o: f"Land {o.code}")
+    slug = factory.LazyAttribute(lambda o: f"land-{o.code}")
+
+
+class CountyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = County
+
+    state = factory.SubFactory(StateFactory)
+    ags = factory.Sequence(lambda n: f"{90000 + n:05d}")
+    name = factory.Sequence(lambda n: f"Landkreis Beispiel {n}")
+    official_kind = "Landkreis"
+    category = CountyCategory.LANDKREIS
+    nuts3 = "DE000"
+    area_km2 = 1000
+    population = 150000
+    slug = factory.Sequence(lambda n: f"landkreis-beispiel-{n}")
+
+
+class ProgrammeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Programme
+        skip_postgeneration_save = True
+
+    county = factory.SubFactory(CountyFactory)
+    title = factory.Sequence(lambda n: f"Programm {n}")
+    slug = factory.Sequence(lambda n: f"programm-{n}")
+    summary = "Kurzbeschreibung des Programms."
+    description = "Beschreibung des Programms."
+    status = ProgrammeStatus.RUNNING
+    publication_state = PublicationState.PUBLISHED
+    published_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def fields(self, create, extracted, **kwargs):
+        """fields=["housing", ...] by slug; by default the first field of action."""
+        if create:
+            slugs = extracted if extracted is not None else ["housing"]
+            self.fields_of_action.set(FieldOfAction.objects.filter(slug__in=slugs))
+
+    class Params:
+        draft = factory.Trait(publication_state=PublicationState.DRAFT, published_at=None)
+
+
+class FundingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Funding
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    level = "state"
+    programme_name = "Landesprogramm Integration"
+
+
+class BestPracticeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BestPracticeProfile
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    starting_situation = "Ausgangslage."
+    approach = "Vorgehen."
+    results = "Ergebnisse."
+    success_factors = "Erfolgsfaktoren."
+    obstacles = "Stolpersteine."
+    transfer_staff = "Eine halbe Stelle."
+    transfer_money = "30.000 Euro im Jahr."
+    transfer_partners = "Jobcenter, Gemeinden."
+    transfer_time = "Sechs Monate."

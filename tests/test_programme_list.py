@@ -1,0 +1,207 @@
+import pytest
+from django.urls import reverse
+from taggit.models import Tag
+
+from counties.models import County, CountyCategory, State
+from programmes.models import Programme, TargetGroup
+from tests.factories import (
+    BestPracticeFactory,
+    CountyFactory,
+    FundingFactory,
+    ProgrammeFactory,
+    StateFactory,
+)
+
+pytestmark = pytest.mark.django_db
+LIST_URL = reverse("programmes:programme-list")
+
+
+@pytest.fixture
+def world():
+    """Four published programmes and a draft in two states, each with something unique."""
+    bavaria = StateFactory(code="09", name="Bayern", slug="bayern")
+    saxony = StateFactory(code="14", name="Sachsen", slug="sachsen")
+    cham = CountyFactory(state=bavaria, name="Cham", slug="cham")
+    leipzig = CountyFactory(
+        state=saxony, name="Leipzig, Stadt", slug="leipzig-stadt",
+        category=CountyCategory.KREISFREIE_STADT, official_kind="Kreisfreie Stadt",
+    )
+    women = TargetGroup.objects.get(slug="women")
+    housing = ProgrammeFactory(county=cham, title="Wohnraumbörse", fields=["housing"])
+    language = ProgrammeFactory(
+        county=cham, title="Sprachkurskoordination", fields=["language"], status="permanent"
+    )
+    language.target_groups.add(women)
+    language.keywords.add("Integrationskurs")
+    work = ProgrammeFactory(county=leipzig, title="Ausbildungslotsen", fields=["work", "school"])
+    FundingFactory(programme=work, level="eu", programme_name="ESF Plus")
+    both = ProgrammeFactory(
+        county=leipzig, title="Elterncafé", fields=["school", "community"], status="planned"
+    )
+    BestPracticeFactory(programme=both)
+    draft = ProgrammeFactory(county=cham, title="Geheimer Entwurf", fields=["housing"], draft=True)
+    return {"housing": housing, "language": language, "work": work, "both": both,
+            "draft": draft}
+
+
+def titles(client, **params):
+    response = client.get(LIST_URL, params)
+    assert response.status_code == 200
+    return {programme.title for programme in response.context["object_list"]}
+
+
+def test_list_shows_published_programmes_and_hides_drafts(client, world):
+    assert titles(client) == {"Wohnraumbörse", "Sprachkurskoordination", "Ausbildungslotsen",
+                              "Elterncafé"}
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"handlungsfeld": "housing"}, {"Wohnraumbörse"}),
+        ({"handlungsfeld": ["housing", "language"]}, {"Wohnraumbörse", "Sprachkurskoordination"}),
+        ({"handlungsfeld": "school"}, {"Ausbildungslotsen", "Elterncafé"}),
+        ({"zielgruppe": "women"}, {"Sprachkurskoordination"}),
+        ({"land": "sachsen"}, {"Ausbildungslotsen", "Elterncafé"}),
+        ({"land": ["sachsen", "bayern"]},
+         {"Wohnraumbörse", "Sprachkurskoordination", "Ausbildungslotsen", "Elterncafé"}),
+        ({"kreis": "cham"}, {"Wohnraumbörse", "Sprachkurskoordination"}),
+        ({"kategorie": "kreisfreie_stadt"}, {"Ausbildungslotsen", "Elterncafé"}),
+        ({"status": "permanent"}, {"Sprachkurskoordination"}),
+        ({"status": ["permanent", "planned"]}, {"Sprachkurskoordination", "Elterncafé"}),
+        ({"foerderung": "eu"}, {"Ausbildungslotsen"}),
+        ({"praxisbeispiel": "on"}, {"Elterncafé"}),
+        ({"schlagwort": "integrationskurs"}, {"Sprachkurskoordination"}),
+        ({"q": "lotsen"}, {"Ausbildungslotsen"}),
+        ({"q": "LEIPZIG"}, {"Ausbildungslotsen", "Elterncafé"}),
+        ({"q": "Entwurf"}, set()),
+    ],
+)
+def test_each_filter_narrows_the_list(client, world, params, expected):
+    assert titles(client, **params) == expected
+
+
+def test_filters_combine_with_and_across_and_or_within(client, world):
+    assert titles(client, handlungsfeld=["school", "housing"], land="sachsen") == {
+        "Ausbildungslotsen", "Elterncafé"}
+    assert titles(client, handlungsfeld="school", land="sachsen", praxisbeispiel="on") == {
+        "Elterncafé"}
+    assert titles(client, handlungsfeld="housing", land="sachsen") == set()
+
+
+def test_list_says_how_many_programmes_match(client, world):
+    response = client.get(LIST_URL, {"land": "sachsen"})
+    assert "2 Programme gefunden" in response.content.decode()
+
+
+def test_active_filters_show_as_removable_chips(client, world):
+    response = client.get(LIST_URL, {"land": "sachsen", "handlungsfeld": "school",
+                                     "sortierung": "titel"})
+    chips = {chip.value: chip.remove_query for chip in response.context["chips"]}
+
+    assert set(chips) == {"Sachsen", "Schule und Bildung"}
+    assert "land" not in chips["Sachsen"]
+    assert "handlungsfeld=school" in chips["Sachsen"]
+    assert "sortierung=titel" in chips["Sachsen"]
+
+
+@pytest.mark.parametrize(
+    ("sort", "first"),
+    [("titel", "Ausbildungslotsen"), ("kreis", "Sprachkurskoordination")],
+)
+def test_list_sorts(client, world, sort, first):
+    response = client.get(LIST_URL, {"sortierung": sort})
+    assert response.context["object_list"][0].title in {first, "Wohnraumbörse"}
+    ordered = [p.title for p in response.context["object_list"]]
+    if sort == "titel":
+        assert ordered == sorted(ordered)
+    else:
+        assert [p.county.name for p in response.context["object_list"]] == [
+            "Cham", "Cham", "Leipzig, Stadt", "Leipzig, Stadt"]
+
+
+def test_newest_first_by_default(client, world):
+    world["housing"].published_at = world["housing"].published_at.replace(year=2030)
+    world["housing"].save()
+    response = client.get(LIST_URL)
+    assert response.context["object_list"][0].title == "Wohnraumbörse"
+
+
+def test_pagination_keeps_filters(client, db, settings):
+    county = CountyFactory()
+    ProgrammeFactory.create_batch(25, county=county, fields=["language"])
+    ProgrammeFactory(county=county, fields=["housing"])
+
+    response = client.get(LIST_URL, {"handlungsfeld": "language", "seite": "2"})
+
+    page = response.content.decode()
+    assert response.context["page_obj"].number == 2
+    assert len(response.context["object_list"]) == 5
+    assert "handlungsfeld=language&amp;seite=1" in page
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"seite": "abc"},
+        {"seite": "9999"},
+        {"seite": "-1"},
+        {"handlungsfeld": "gibt-es-nicht"},
+        {"kreis": "nirgendwo"},
+        {"status": "vielleicht"},
+        {"sortierung": "zufall"},
+        {"q": "x" * 5000},
+        {"q": "Wohn\x00raum"},
+        {"kreis": "\x00"},
+        {"handlungsfeld": "\x00"},
+        {"q": "'; DROP TABLE programmes_programme; --"},
+        {"q": "%_\\[]*?<script>"},
+        {"praxisbeispiel": "vielleicht"},
+        {"schlagwort": "ü" * 300},
+    ],
+)
+def test_bad_input_gives_a_normal_page(client, world, params):
+    response = client.get(LIST_URL, params)
+
+    assert response.status_code == 200
+    assert Programme.objects.count() == 5
+
+
+def test_ignored_input_is_named(client, world):
+    response = client.get(LIST_URL, {"handlungsfeld": "gibt-es-nicht", "seite": "abc"})
+
+    notices = " ".join(response.context["notices"])
+    assert "Handlungsfeld" in notices
+    assert "abc" in notices
+    assert len(response.context["object_list"]) == 4
+
+
+def test_empty_result_says_what_to_do(client, world):
+    response = client.get(LIST_URL, {"q": "Raumfahrt"})
+    page = response.content.decode()
+    assert "Kein Programm passt zu diesen Filtern" in page
+    assert "Alle Programme anzeigen" in page
+
+
+def test_script_in_query_is_escaped(client, world):
+    response = client.get(LIST_URL, {"q": "<script>alert(1)</script>"})
+    assert "<script>alert(1)" not in response.content.decode()
+
+
+def test_query_count_does_not_grow_with_rows(client, db, django_assert_max_num_queries):
+    county = CountyFactory()
+    for _ in range(20):
+        programme = ProgrammeFactory(county=county, fields=["housing", "work"])
+        BestPracticeFactory(programme=programme)
+    Tag.objects.create(name="Wohnraum", slug="wohnraum")
+
+    with django_assert_max_num_queries(12):
+        response = client.get(LIST_URL, {"handlungsfeld": "housing", "land": county.state.slug})
+    assert len(response.context["object_list"]) == 20
+
+
+def test_states_and_counties_exist_for_filters(counties, client):
+    response = client.get(LIST_URL)
+    form = response.context["filter"].form
+    assert len(form.fields["land"].queryset) == State.objects.count() == 16
+    assert form.fields["kreis"].queryset.count() == County.objects.count() == 400

@@ -21,21 +21,46 @@ class CountyAdmin(admin.ModelAdmin):
     search_fields = ["name", "ags"]
     # Official figures come from Destatis through load_counties; staff keep the profile.
     readonly_fields = [
-        "ags", "name", "official_kind", "category", "state", "nuts3", "area_km2", "population",
+        "ags",
+        "name",
+        "official_kind",
+        "category",
+        "state",
+        "nuts3",
+        "area_km2",
+        "population",
         "slug",
     ]
     fieldsets = [
-        (_("Official figures (Destatis)"), {
-            "fields": [
-                "name", "ags", "official_kind", "category", "state", "nuts3", "area_km2",
-                "population", "slug",
-            ],
-        }),
+        (
+            _("Official figures (Destatis)"),
+            {
+                "fields": [
+                    "name",
+                    "ags",
+                    "official_kind",
+                    "category",
+                    "state",
+                    "nuts3",
+                    "area_km2",
+                    "population",
+                    "slug",
+                ],
+            },
+        ),
         (_("Profile"), {"fields": ["profile_text"]}),
-        (_("Integration office"), {
-            "fields": ["office_name", "office_email", "office_phone", "office_address",
-                       "office_website"],
-        }),
+        (
+            _("Integration office"),
+            {
+                "fields": [
+                    "office_name",
+                    "office_email",
+                    "office_phone",
+                    "office_address",
+                    "office_website",
+                ],
+            },
+        ),
         (_("Integration concept"), {"fields": ["concept_year", "concept_url"]}),
     ]
 

@@ -118,6 +118,4 @@ class County(models.Model):
 
     @property
     def has_office(self):
-        return any(
-            [self.office_name, self.office_email, self.office_phone, self.office_address]
-        )
+        return any([self.office_name, self.office_email, self.office_phone, self.office_address])

@@ -14,7 +14,9 @@ class CountyListView(FilteredListView):
     template_name = "counties/county_list.html"
 
     def get_queryset(self):
-        self.queryset = County.objects.select_related("state").with_programme_counts()
+        self.queryset = (
+            County.objects.select_related("state").with_programme_counts().order_by("name")
+        )
         return super().get_queryset()
 
 

@@ -11,12 +11,17 @@ from django.utils.text import slugify
 # Headings are left out on purpose: the page owns its heading hierarchy.
 ALLOWED_TAGS = {"p", "br", "ul", "ol", "li", "strong", "em", "a", "blockquote"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+# Staff often start a list right under a sentence; Markdown needs a blank line there.
+LIST_AFTER_TEXT = re.compile(
+    r"^(?![ \t]*(?:[-*+]|\d+\.)[ \t])(.+)\n(?=[ \t]*(?:[-*+]|\d+\.)[ \t])", re.M
+)
 GERMAN_TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
 
 def render_markdown(text):
     """Markdown written by staff as sanitised HTML, safe to put on a public page."""
-    html = markdown.markdown(text or "", extensions=["sane_lists"])
+    source = LIST_AFTER_TEXT.sub(r"\1\n\n", text or "")
+    html = markdown.markdown(source, extensions=["sane_lists"])
     cleaned = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -43,10 +43,22 @@ class BestPracticeInline(admin.StackedInline):
     extra = 0
     max_num = 1
     fieldsets = [
-        (None, {"fields": ["starting_situation", "approach", "results", "success_factors",
-                           "obstacles"]}),
-        (_("Transferability"), {"fields": ["transfer_staff", "transfer_money",
-                                           "transfer_partners", "transfer_time"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "starting_situation",
+                    "approach",
+                    "results",
+                    "success_factors",
+                    "obstacles",
+                ]
+            },
+        ),
+        (
+            _("Transferability"),
+            {"fields": ["transfer_staff", "transfer_money", "transfer_partners", "transfer_time"]},
+        ),
         (_("Featuring"), {"fields": ["is_featured", "featured_rank", "featured_until"]}),
     ]
 
@@ -58,8 +70,14 @@ class ProgrammeAdmin(admin.ModelAdmin):
         # Controlled vocabularies are short lists: checkboxes, so nobody can invent a term.
         models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple},
     }
-    list_display = ["title", "county", "status", "publication_state", "is_best_practice",
-                    "updated_at"]
+    list_display = [
+        "title",
+        "county",
+        "status",
+        "publication_state",
+        "is_best_practice",
+        "updated_at",
+    ]
     list_filter = ["publication_state", "status", "fields_of_action", "county__state"]
     list_select_related = ["county", "best_practice"]
     search_fields = ["title", "summary", "county__name"]
@@ -73,13 +91,27 @@ class ProgrammeAdmin(admin.ModelAdmin):
         (None, {"fields": ["county", "title", "slug", "summary", "description", "goals"]}),
         (_("Classification"), {"fields": ["fields_of_action", "target_groups", "keywords"]}),
         (_("Partners"), {"fields": ["partner_kinds", "partner_names"]}),
-        (_("Course and reach"), {"fields": ["status", "start_date", "end_date", "reach",
-                                            "budget"]}),
+        (
+            _("Course and reach"),
+            {"fields": ["status", "start_date", "end_date", "reach", "budget"]},
+        ),
         (_("Image"), {"fields": ["image", "image_alt", "image_credit"]}),
-        (_("Contact"), {"fields": ["contact_name", "contact_role", "contact_email",
-                                   "contact_phone", "website"]}),
-        (_("Publication"), {"fields": ["publication_state", "published_at", "created_at",
-                                       "updated_at"]}),
+        (
+            _("Contact"),
+            {
+                "fields": [
+                    "contact_name",
+                    "contact_role",
+                    "contact_email",
+                    "contact_phone",
+                    "website",
+                ]
+            },
+        ),
+        (
+            _("Publication"),
+            {"fields": ["publication_state", "published_at", "created_at", "updated_at"]},
+        ),
     ]
 
     @admin.display(boolean=True, description=_("best practice"))

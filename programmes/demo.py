@@ -26,8 +26,15 @@ from .models import (
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo_data"
 PROFILE_FIELDS = (
-    "starting_situation", "approach", "results", "success_factors", "obstacles",
-    "transfer_staff", "transfer_money", "transfer_partners", "transfer_time",
+    "starting_situation",
+    "approach",
+    "results",
+    "success_factors",
+    "obstacles",
+    "transfer_staff",
+    "transfer_money",
+    "transfer_partners",
+    "transfer_time",
 )
 
 

@@ -83,7 +83,8 @@ class ProgrammeFilter(django_filters.FilterSet):
         label=_("Keyword"),
         field_name="keywords",
         to_field_name="slug",
-        queryset=Tag.objects.all(),
+        queryset=Tag.objects.order_by("name"),
+        empty_label=_("All keywords"),
         distinct=True,
     )
     sortierung = django_filters.ChoiceFilter(

@@ -30,11 +30,12 @@ class ControlledTerm(models.Model):
 
 class FieldOfActionQuerySet(models.QuerySet):
     def with_published_counts(self):
+        # Grouped queries ignore Meta.ordering, so the order is restated here.
         return self.annotate(
             published_count=Count(
                 "programmes", filter=Q(programmes__publication_state=PublicationState.PUBLISHED)
             )
-        )
+        ).order_by("position", "name")
 
 
 class FieldOfAction(ControlledTerm):
@@ -80,9 +81,8 @@ class ProgrammeQuerySet(models.QuerySet):
 
     def for_cards(self):
         """What a programme card shows, fetched in a fixed number of queries."""
-        return (
-            self.select_related("county__state", "best_practice")
-            .prefetch_related("fields_of_action")
+        return self.select_related("county__state", "best_practice").prefetch_related(
+            "fields_of_action"
         )
 
 
@@ -161,7 +161,9 @@ class Programme(models.Model):
         db_index=True,
     )
     is_demo = models.BooleanField(
-        _("demo content"), default=False, editable=False,
+        _("demo content"),
+        default=False,
+        editable=False,
         help_text=_("Invented example content loaded by load_demo."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -224,15 +226,23 @@ class Funding(models.Model):
         _("funding programme"), max_length=200, blank=True, help_text=_("E.g. AMIF, ESF Plus.")
     )
     start_year = models.PositiveSmallIntegerField(
-        _("from year"), null=True, blank=True,
+        _("from year"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1990), MaxValueValidator(2100)],
     )
     end_year = models.PositiveSmallIntegerField(
-        _("until year"), null=True, blank=True,
+        _("until year"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1990), MaxValueValidator(2100)],
     )
     amount = models.DecimalField(
-        _("amount in euros"), max_digits=12, decimal_places=2, null=True, blank=True,
+        _("amount in euros"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0)],
     )
 
@@ -275,7 +285,9 @@ class BestPracticeProfile(models.Model):
     """What other counties need to learn from a programme, in the order of the DLT study."""
 
     programme = models.OneToOneField(
-        Programme, on_delete=models.CASCADE, related_name="best_practice",
+        Programme,
+        on_delete=models.CASCADE,
+        related_name="best_practice",
         verbose_name=_("programme"),
     )
     starting_situation = models.TextField(_("starting situation"), help_text=_("Markdown."))
@@ -296,7 +308,9 @@ class BestPracticeProfile(models.Model):
         _("rank among featured"), default=100, help_text=_("1 comes first.")
     )
     featured_until = models.DateField(
-        _("featured until"), null=True, blank=True,
+        _("featured until"),
+        null=True,
+        blank=True,
         help_text=_("Optional: after this day the example is no longer featured."),
     )
 
@@ -325,14 +339,18 @@ class BestPracticeProfile(models.Model):
 
 class Indicator(models.Model):
     profile = models.ForeignKey(
-        BestPracticeProfile, on_delete=models.CASCADE, related_name="indicators",
+        BestPracticeProfile,
+        on_delete=models.CASCADE,
+        related_name="indicators",
         verbose_name=_("best-practice profile"),
     )
     name = models.CharField(_("indicator"), max_length=120)
     value = models.DecimalField(_("value"), max_digits=12, decimal_places=2)
     unit = models.CharField(_("unit"), max_length=40, blank=True)
     year = models.PositiveSmallIntegerField(
-        _("year"), null=True, blank=True,
+        _("year"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1990), MaxValueValidator(2100)],
     )
 

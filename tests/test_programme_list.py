@@ -23,8 +23,11 @@ def world():
     saxony = StateFactory(code="14", name="Sachsen", slug="sachsen")
     cham = CountyFactory(state=bavaria, name="Cham", slug="cham")
     leipzig = CountyFactory(
-        state=saxony, name="Leipzig, Stadt", slug="leipzig-stadt",
-        category=CountyCategory.KREISFREIE_STADT, official_kind="Kreisfreie Stadt",
+        state=saxony,
+        name="Leipzig, Stadt",
+        slug="leipzig-stadt",
+        category=CountyCategory.KREISFREIE_STADT,
+        official_kind="Kreisfreie Stadt",
     )
     women = TargetGroup.objects.get(slug="women")
     housing = ProgrammeFactory(county=cham, title="Wohnraumbörse", fields=["housing"])
@@ -40,8 +43,7 @@ def world():
     )
     BestPracticeFactory(programme=both)
     draft = ProgrammeFactory(county=cham, title="Geheimer Entwurf", fields=["housing"], draft=True)
-    return {"housing": housing, "language": language, "work": work, "both": both,
-            "draft": draft}
+    return {"housing": housing, "language": language, "work": work, "both": both, "draft": draft}
 
 
 def titles(client, **params):
@@ -51,8 +53,12 @@ def titles(client, **params):
 
 
 def test_list_shows_published_programmes_and_hides_drafts(client, world):
-    assert titles(client) == {"Wohnraumbörse", "Sprachkurskoordination", "Ausbildungslotsen",
-                              "Elterncafé"}
+    assert titles(client) == {
+        "Wohnraumbörse",
+        "Sprachkurskoordination",
+        "Ausbildungslotsen",
+        "Elterncafé",
+    }
 
 
 @pytest.mark.parametrize(
@@ -63,8 +69,10 @@ def test_list_shows_published_programmes_and_hides_drafts(client, world):
         ({"handlungsfeld": "school"}, {"Ausbildungslotsen", "Elterncafé"}),
         ({"zielgruppe": "women"}, {"Sprachkurskoordination"}),
         ({"land": "sachsen"}, {"Ausbildungslotsen", "Elterncafé"}),
-        ({"land": ["sachsen", "bayern"]},
-         {"Wohnraumbörse", "Sprachkurskoordination", "Ausbildungslotsen", "Elterncafé"}),
+        (
+            {"land": ["sachsen", "bayern"]},
+            {"Wohnraumbörse", "Sprachkurskoordination", "Ausbildungslotsen", "Elterncafé"},
+        ),
         ({"kreis": "cham"}, {"Wohnraumbörse", "Sprachkurskoordination"}),
         ({"kategorie": "kreisfreie_stadt"}, {"Ausbildungslotsen", "Elterncafé"}),
         ({"status": "permanent"}, {"Sprachkurskoordination"}),
@@ -74,6 +82,8 @@ def test_list_shows_published_programmes_and_hides_drafts(client, world):
         ({"schlagwort": "integrationskurs"}, {"Sprachkurskoordination"}),
         ({"q": "lotsen"}, {"Ausbildungslotsen"}),
         ({"q": "LEIPZIG"}, {"Ausbildungslotsen", "Elterncafé"}),
+        ({"q": "WOHNRAUMBÖRSE"}, {"Wohnraumbörse"}),
+        ({"q": "elterncafe"}, set()),
         ({"q": "Entwurf"}, set()),
     ],
 )
@@ -83,9 +93,12 @@ def test_each_filter_narrows_the_list(client, world, params, expected):
 
 def test_filters_combine_with_and_across_and_or_within(client, world):
     assert titles(client, handlungsfeld=["school", "housing"], land="sachsen") == {
-        "Ausbildungslotsen", "Elterncafé"}
+        "Ausbildungslotsen",
+        "Elterncafé",
+    }
     assert titles(client, handlungsfeld="school", land="sachsen", praxisbeispiel="on") == {
-        "Elterncafé"}
+        "Elterncafé"
+    }
     assert titles(client, handlungsfeld="housing", land="sachsen") == set()
 
 
@@ -95,8 +108,9 @@ def test_list_says_how_many_programmes_match(client, world):
 
 
 def test_active_filters_show_as_removable_chips(client, world):
-    response = client.get(LIST_URL, {"land": "sachsen", "handlungsfeld": "school",
-                                     "sortierung": "titel"})
+    response = client.get(
+        LIST_URL, {"land": "sachsen", "handlungsfeld": "school", "sortierung": "titel"}
+    )
     chips = {chip.value: chip.remove_query for chip in response.context["chips"]}
 
     assert set(chips) == {"Sachsen", "Schule und Bildung"}
@@ -117,7 +131,11 @@ def test_list_sorts(client, world, sort, first):
         assert ordered == sorted(ordered)
     else:
         assert [p.county.name for p in response.context["object_list"]] == [
-            "Cham", "Cham", "Leipzig, Stadt", "Leipzig, Stadt"]
+            "Cham",
+            "Cham",
+            "Leipzig, Stadt",
+            "Leipzig, Stadt",
+        ]
 
 
 def test_newest_first_by_default(client, world):

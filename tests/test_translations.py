@@ -32,9 +32,19 @@ def test_makemessages_would_not_change_the_catalogue(tmp_path):
         else:
             shutil.copy(source, target)
     subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "--locale", "de", "--no-obsolete",
-         "--add-location", "file"],
-        cwd=tmp_path, check=True, capture_output=True,
+        [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            "--locale",
+            "de",
+            "--no-obsolete",
+            "--add-location",
+            "file",
+        ],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.test"},
     )
 

@@ -20,8 +20,7 @@ class Command(BaseCommand):
             created = load_demo()
         except DemoRefused as refusal:
             raise CommandError(
-                "Die Datenbank enthält bereits echte Programme; Beispieldaten werden nicht "
-                "geladen."
+                "Die Datenbank enthält bereits echte Programme; Beispieldaten werden nicht geladen."
             ) from refusal
         if created:
             self.stdout.write(f"{created} Beispielprogramme angelegt.")

@@ -1,0 +1,100 @@
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from programmes.models import BestPracticeProfile, Programme
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_filter_the_list_by_clicking_and_open_a_programme(portal, page):
+    page.goto(f"{portal.url}/programme/")
+    total = Programme.objects.published().count()
+    expect(page.get_by_role("heading", level=2, name=f"{total} Programme gefunden")).to_be_visible()
+
+    page.get_by_label("Wohnen", exact=True).check()
+    page.get_by_role("button", name="Filter anwenden").click()
+
+    housing = Programme.objects.published().filter(fields_of_action__slug="housing").count()
+    expect(
+        page.get_by_role("heading", level=2, name=f"{housing} Programme gefunden")
+    ).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("Handlungsfeld: Wohnen"))).to_be_visible()
+
+    page.locator("summary", has_text="Zielgruppe").click()
+    page.get_by_label("Familien", exact=True).check()
+    page.get_by_role("button", name="Filter anwenden").click()
+    both = (
+        Programme.objects.published()
+        .filter(fields_of_action__slug="housing")
+        .filter(target_groups__slug="families")
+        .distinct()
+        .count()
+    )
+    assert 0 < both < housing
+    expect(
+        page.get_by_role("heading", level=2, name=re.compile(f"^{both} Programm"))
+    ).to_be_visible()
+
+    first_card = page.locator(".card-grid .kern-card").first
+    title = first_card.get_by_role("link").inner_text()
+    first_card.get_by_role("link").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    expect(page.get_by_role("heading", name="Auf einen Blick")).to_be_visible()
+
+
+def test_removing_a_chip_keeps_the_other_filters(portal, page):
+    page.goto(f"{portal.url}/programme/?handlungsfeld=language&land=bayern&sortierung=titel")
+    page.get_by_role("link", name=re.compile("Land: Bayern")).click()
+
+    assert "land=" not in page.url
+    assert "handlungsfeld=language" in page.url
+    assert "sortierung=titel" in page.url
+    expect(page.get_by_label("Sprache", exact=True)).to_be_checked()
+
+
+def test_skip_link_moves_focus_to_the_content(portal, page):
+    page.goto(f"{portal.url}/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Zum Inhalt springen")
+    expect(skip).to_be_focused()
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")
+
+
+def test_home_shows_featured_best_practices_in_rank_order(portal, page):
+    page.goto(f"{portal.url}/")
+    featured = [p.programme.title for p in BestPracticeProfile.objects.featured()]
+    cards = page.locator("section[aria-labelledby=featured-heading] .kern-card .kern-title")
+    expect(cards).to_have_text(featured)
+    expect(page.get_by_text("Beispieldaten")).to_be_visible()
+
+
+def _pages(portal):
+    programme = Programme.objects.published().filter(best_practice__isnull=False).first()
+    return {
+        "home": "/",
+        "list": "/programme/",
+        "filtered list": "/programme/?handlungsfeld=housing&land=bayern&seite=x",
+        "detail": programme.get_absolute_url(),
+        "county directory": "/kreise/",
+        "county profile": programme.county.get_absolute_url(),
+        "field of action": "/handlungsfelder/language/",
+        "imprint": "/impressum/",
+        "accessibility statement": "/barrierefreiheit/",
+        "not found": "/programme/gibt-es-nicht/",
+    }
+
+
+def test_main_pages_have_no_axe_violations(portal, page):
+    axe = Axe()
+    reports = {}
+    for name, path in _pages(portal).items():
+        page.goto(f"{portal.url}{path}")
+        results = axe.run(page)
+        if results.violations_count:
+            reports[name] = results.generate_report()
+    assert reports == {}, "\n\n".join(f"{name}:\n{report}" for name, report in reports.items())

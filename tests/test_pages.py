@@ -1,0 +1,295 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from counties.models import County
+from portal.models import SitePage
+from programmes.models import FieldOfAction
+from tests.factories import BestPracticeFactory, CountyFactory, ProgrammeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def html(response):
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+class TestHome:
+    def test_featured_best_practices_lead_in_rank_order(self, client):
+        second = BestPracticeFactory(programme__title="Zweiter", is_featured=True, featured_rank=2)
+        first = BestPracticeFactory(programme__title="Erster", is_featured=True, featured_rank=1)
+        BestPracticeFactory(programme__title="Nicht hervorgehoben")
+
+        response = client.get("/")
+
+        assert list(response.context["featured"]) == [first, second]
+        page = html(response)
+        assert page.index("Erster") < page.index("Zweiter")
+
+    def test_featuring_ends_by_itself_and_drafts_are_never_featured(self, client):
+        yesterday = timezone.localdate() - datetime.timedelta(days=1)
+        BestPracticeFactory(is_featured=True, featured_until=yesterday)
+        BestPracticeFactory(is_featured=True, programme__draft=True)
+
+        assert list(client.get("/").context["featured"]) == []
+
+    def test_figures_and_field_counts_count_published_only(self, client):
+        county = CountyFactory()
+        ProgrammeFactory(county=county, fields=["housing", "language"])
+        ProgrammeFactory(county=county, fields=["housing"])
+        ProgrammeFactory(county=CountyFactory(), fields=["housing"], draft=True)
+        BestPracticeFactory(programme__county=county)
+
+        response = client.get("/")
+
+        assert response.context["figures"] == {"counties": 1, "programmes": 3, "best_practices": 1}
+        counts = {field.slug: field.published_count for field in response.context["fields"]}
+        assert counts["housing"] == 3
+        assert counts["language"] == 1
+        assert [f.slug for f in response.context["fields"]] == [
+            "housing",
+            "language",
+            "work",
+            "school",
+            "volunteering",
+            "community",
+        ]
+
+    def test_home_is_german_with_search_box_and_empty_states(self, client):
+        page = html(client.get("/"))
+        assert '<html lang="de">' in page
+        assert 'name="q"' in page
+        assert "Die Redaktion hat noch keine Praxisbeispiele ausgewählt." in page
+        assert "Zum Inhalt springen" in page
+
+
+class TestProgrammeDetail:
+    def test_detail_shows_sections_profile_county_and_contact(self, client):
+        programme = ProgrammeFactory(
+            title="Wohnraumlotsen",
+            contact_name="Kim Muster",
+            contact_email="kim@example.org",
+            goals="- Wohnungen finden",
+            fields=["housing"],
+        )
+        programme.keywords.add("Wohnraum")
+        BestPracticeFactory(programme=programme, obstacles="Zu wenig **Vermieter**.")
+
+        page = html(client.get(programme.get_absolute_url()))
+
+        for text in [
+            "Wohnraumlotsen",
+            "Auf einen Blick",
+            "Ausgangslage",
+            "Stolpersteine",
+            "Übertragbarkeit",
+            "Kim Muster",
+            "kim@example.org",
+            programme.county.name,
+            "Wohnraum",
+            "<strong>Vermieter</strong>",
+        ]:
+            assert text in page
+
+    def test_draft_detail_is_404(self, client):
+        programme = ProgrammeFactory(draft=True)
+        assert client.get(programme.get_absolute_url()).status_code == 404
+
+    def test_unknown_slug_is_404_in_german(self, client):
+        response = client.get("/programme/gibt-es-nicht/")
+        assert response.status_code == 404
+        assert "Seite nicht gefunden" in response.content.decode()
+
+    def test_related_programmes_exclude_drafts_and_itself(self, client):
+        county = CountyFactory()
+        programme = ProgrammeFactory(county=county, fields=["language"])
+        same_field = ProgrammeFactory(fields=["language"])
+        same_county = ProgrammeFactory(county=county, fields=["work"])
+        ProgrammeFactory(county=county, fields=["language"], draft=True)
+        ProgrammeFactory(fields=["work"])
+
+        related = list(client.get(programme.get_absolute_url()).context["related"])
+
+        assert related == [same_county, same_field]
+
+    def test_staff_text_cannot_inject_script(self, client):
+        programme = ProgrammeFactory(
+            description="\n".join(
+                [
+                    '<script>alert("x")</script>',
+                    '<img src=x onerror="alert(1)">',
+                    "[a](javascript:alert(1))",
+                ]
+            ),
+            summary="<b>fett</b>",
+        )
+        page = html(client.get(programme.get_absolute_url()))
+        assert "<script>alert" not in page
+        assert "onerror" not in page
+        assert "javascript:" not in page
+        assert "&lt;b&gt;fett&lt;/b&gt;" in page
+
+    def test_detail_query_count_is_bounded(self, client, django_assert_max_num_queries):
+        programme = ProgrammeFactory(fields=["housing", "work", "school"])
+        BestPracticeFactory(programme=programme)
+        for _ in range(6):
+            ProgrammeFactory(county=programme.county, fields=["housing"])
+        with django_assert_max_num_queries(20):
+            client.get(programme.get_absolute_url())
+
+
+class TestCountyPages:
+    def test_directory_lists_all_400_with_pagination(self, client, counties):
+        response = client.get(reverse("counties:county-list"))
+        assert response.context["result_count"] == 400
+        assert len(response.context["object_list"]) == 50
+        assert "400 Kreise gefunden" in html(response)
+
+    @pytest.mark.parametrize(
+        ("params", "count"),
+        [
+            ({"land": "bayern"}, 96),
+            ({"land": ["bremen", "saarland"]}, 8),
+            ({"kategorie": "kreisfreie_stadt"}, 106),
+            ({"kategorie": "landkreis", "land": "hessen"}, 21),
+            ({"q": "neuss"}, 1),
+            ({"q": "LÖRRACH"}, 1),
+        ],
+    )
+    def test_directory_filters(self, client, counties, params, count):
+        assert client.get(reverse("counties:county-list"), params).context["result_count"] == count
+
+    def test_directory_filters_by_published_programmes_and_sorts(self, client, counties):
+        neuss = County.objects.get(ags="05162")
+        cham = County.objects.get(ags="09372")
+        ProgrammeFactory.create_batch(2, county=cham)
+        ProgrammeFactory(county=neuss)
+        ProgrammeFactory(county=County.objects.get(ags="01001"), draft=True)
+
+        response = client.get(
+            reverse("counties:county-list"), {"mit_programmen": "on", "sortierung": "programme"}
+        )
+        assert list(response.context["object_list"]) == [cham, neuss]
+
+        by_population = client.get(reverse("counties:county-list"), {"sortierung": "einwohner"})
+        assert by_population.context["object_list"][0].name == "Berlin, Stadt"
+
+    def test_county_profile_shows_facts_and_programmes_by_field(self, client, counties):
+        neuss = County.objects.get(ags="05162")
+        neuss.profile_text = "Das Kommunale Integrationszentrum berät."
+        neuss.office_name = "Kommunales Integrationszentrum"
+        neuss.save()
+        ProgrammeFactory(county=neuss, title="Sprachkurs-Lotsen", fields=["language", "work"])
+        ProgrammeFactory(county=neuss, title="Verborgener Entwurf", fields=["language"], draft=True)
+
+        response = client.get(neuss.get_absolute_url())
+
+        page = html(response)
+        assert [(f.slug, [p.title for p in items]) for f, items in response.context["groups"]] == [
+            ("language", ["Sprachkurs-Lotsen"]),
+            ("work", ["Sprachkurs-Lotsen"]),
+        ]
+        for text in [
+            "Rhein-Kreis Neuss",
+            "05162",
+            "451.007",
+            "Nordrhein-Westfalen",
+            "Das Kommunale Integrationszentrum berät.",
+            "Destatis",
+        ]:
+            assert text in page
+        assert "Verborgener Entwurf" not in page
+
+    def test_county_without_programmes_has_an_empty_state(self, client, counties):
+        page = html(client.get(County.objects.get(ags="16063").get_absolute_url()))
+        assert "noch keine Programme veröffentlicht" in page
+        assert "noch kein Profil verfasst" in page
+
+    def test_county_page_query_count_does_not_grow(
+        self, client, counties, django_assert_max_num_queries
+    ):
+        neuss = County.objects.get(ags="05162")
+        for _ in range(15):
+            BestPracticeFactory(
+                programme=ProgrammeFactory(county=neuss, fields=["housing", "work"])
+            )
+        with django_assert_max_num_queries(8):
+            client.get(neuss.get_absolute_url())
+
+    def test_county_list_query_count_is_bounded(
+        self, client, counties, django_assert_max_num_queries
+    ):
+        with django_assert_max_num_queries(8):
+            client.get(reverse("counties:county-list"), {"land": "bayern", "mit_programmen": "on"})
+
+    def test_unknown_county_is_404(self, client):
+        assert client.get("/kreise/atlantis/").status_code == 404
+
+    @pytest.mark.parametrize(
+        "params",
+        [
+            {"seite": "0"},
+            {"land": "mars"},
+            {"q": "\x00"},
+            {"sortierung": "x"},
+            {"kategorie": "dorf"},
+        ],
+    )
+    def test_directory_bad_input_is_a_normal_page(self, client, counties, params):
+        assert client.get(reverse("counties:county-list"), params).status_code == 200
+
+
+class TestFieldAndLegalPages:
+    def test_field_page_shows_description_and_published_programmes(self, client):
+        ProgrammeFactory(title="Sichtbar", fields=["volunteering"])
+        ProgrammeFactory(title="Entwurf", fields=["volunteering"], draft=True)
+        field = FieldOfAction.objects.get(slug="volunteering")
+
+        page = html(client.get(field.get_absolute_url()))
+
+        assert field.description in page
+        assert "Sichtbar" in page
+        assert "Entwurf" not in page
+        assert "?handlungsfeld=volunteering" in page
+
+    def test_unknown_field_is_404(self, client):
+        assert client.get("/handlungsfelder/raumfahrt/").status_code == 404
+
+    @pytest.mark.parametrize(
+        ("url", "texts"),
+        [
+            ("/impressum/", ["Impressum", "Deutscher Landkreistag", "10785 Berlin"]),
+            ("/datenschutz/", ["Datenschutzerklärung", "Cookies"]),
+            (
+                "/barrierefreiheit/",
+                ["Erklärung zur Barrierefreiheit", "BITV 2.0", "Feedback und Kontakt", "mailto:"],
+            ),
+            ("/datenquellen/", ["Statistisches Bundesamt (Destatis)", "CC BY 4.0", "Eisenach"]),
+        ],
+    )
+    def test_legal_pages_are_complete(self, client, url, texts):
+        page = html(client.get(url))
+        for text in texts:
+            assert text in page
+
+    def test_editors_text_and_operator_settings_appear(self, client, settings):
+        SitePage.objects.filter(kind="impressum").update(body="Neuer Text der Redaktion.")
+        settings.PORTAL_OPERATOR = {**settings.PORTAL_OPERATOR, "name": "Betreiber e. V."}
+        page = html(client.get("/impressum/"))
+        assert "Neuer Text der Redaktion." in page
+        assert "Betreiber e. V." in page
+
+    def test_every_page_links_the_legal_pages(self, client):
+        page = html(client.get("/"))
+        for url in ["/impressum/", "/datenschutz/", "/barrierefreiheit/", "/datenquellen/"]:
+            assert f'href="{url}"' in page
+
+
+class TestDemoNotice:
+    def test_notice_shows_only_while_demo_content_is_loaded(self, client):
+        assert "Beispieldaten" not in html(client.get("/"))
+        ProgrammeFactory(is_demo=True)
+        assert "Beispieldaten" in html(client.get("/programme/"))

@@ -11,6 +11,12 @@ class StateAdmin(admin.ModelAdmin):
     search_fields = ["name", "code"]
     readonly_fields = ["code", "name", "slug"]
 
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(County)
 class CountyAdmin(admin.ModelAdmin):

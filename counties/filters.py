@@ -2,14 +2,17 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.listing import CheckboxFilter
+from portal.filters import (
+    CheckboxFilter,
+    LenientModelMultipleChoiceFilter,
+)
 
 from .models import County, CountyCategory, State
 
 SORT_ORDERS = {
-    "name": (_("name A–Z"), ("name",)),
-    "einwohner": (_("population, largest first"), ("-population", "name")),
-    "programme": (_("programmes, most first"), ("-published_programme_count", "name")),
+    "name": (_("name A–Z"), ("sort_name",)),
+    "einwohner": (_("population, largest first"), ("-population", "sort_name")),
+    "programme": (_("programmes, most first"), ("-published_programme_count", "sort_name")),
 }
 
 
@@ -21,7 +24,7 @@ class CountyFilter(django_filters.FilterSet):
         max_length=120,
         widget=forms.TextInput(attrs={"type": "search"}),
     )
-    land = django_filters.ModelMultipleChoiceFilter(
+    land = LenientModelMultipleChoiceFilter(
         label=_("State"),
         field_name="state__slug",
         to_field_name="slug",

@@ -8,14 +8,22 @@ from pathlib import Path
 
 from django.db import transaction
 
-from portal.text import german_slugify
+from portal.text import german_slugify, german_sort_key
 
 from .models import County, State
 
 DEFAULT_CSV = Path(__file__).resolve().parent / "data" / "kreise.csv"
 # The official figures: a re-run brings them up to date. Everything else on a
 # County (its profile, its slug) belongs to staff or to stable URLs.
-OFFICIAL_FIELDS = ("name", "official_kind", "category", "nuts3", "area_km2", "population")
+OFFICIAL_FIELDS = (
+    "name",
+    "sort_name",
+    "official_kind",
+    "category",
+    "nuts3",
+    "area_km2",
+    "population",
+)
 
 
 @dataclass
@@ -46,6 +54,7 @@ def county_slugs(rows):
 def _official_values(row):
     return {
         "name": row["name"],
+        "sort_name": german_sort_key(row["name"]),
         "official_kind": row["official_kind"],
         "category": row["category"],
         "nuts3": row["nuts3"],

@@ -68,6 +68,8 @@ class County(models.Model):
     slug = models.SlugField(
         _("slug"), max_length=80, unique=True, help_text=_("Part of the address; never changes.")
     )
+    # Databases sort "Böblingen" after "Burgenlandkreis"; this key sorts it the German way.
+    sort_name = models.CharField(max_length=120, db_index=True, editable=False)
 
     profile_text = models.TextField(
         _("short profile"),
@@ -97,7 +99,7 @@ class County(models.Model):
     class Meta:
         verbose_name = _("county")
         verbose_name_plural = _("counties")
-        ordering = ["name"]
+        ordering = ["sort_name"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(category__in=CountyCategory.values), name="county_category_valid"

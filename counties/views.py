@@ -15,7 +15,7 @@ class CountyListView(FilteredListView):
 
     def get_queryset(self):
         self.queryset = (
-            County.objects.select_related("state").with_programme_counts().order_by("name")
+            County.objects.select_related("state").with_programme_counts().order_by("sort_name")
         )
         return super().get_queryset()
 

@@ -1,8 +1,8 @@
 """What every filtered public list shares: forgiving pagination, filter chips, notices."""
 
+import unicodedata
 from dataclasses import dataclass
 
-import django_filters
 from django import forms
 from django.db.models import Model
 from django.utils.translation import gettext as _
@@ -10,12 +10,6 @@ from django.views.generic import ListView
 
 PAGE_PARAM = "seite"
 NOT_A_FILTER = {PAGE_PARAM}
-
-
-class CheckboxFilter(django_filters.Filter):
-    """A single checkbox: the browser sends "on", which forms.BooleanField understands."""
-
-    field_class = forms.BooleanField
 
 
 @dataclass
@@ -63,13 +57,38 @@ def active_filter_chips(filterset, query, skip=()):
     return chips
 
 
+def shown(value, limit=40):
+    """A user's raw input, made safe and short enough to quote back in a notice."""
+    text = "".join(char for char in str(value) if unicodedata.category(char)[0] != "C")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def ignored_input_notices(filterset):
-    return [
-        _("The value given for “%(label)s” was ignored: %(reason)s")
-        % {"label": filterset.form.fields[name].label, "reason": " ".join(errors)}
-        for name, errors in filterset.form.errors.items()
-        if name in filterset.form.fields
-    ]
+    form = filterset.form
+    notices = []
+    for name, field in form.fields.items():
+        values = list(getattr(field, "ignored_values", []))
+        if name in form.errors and isinstance(field, forms.ChoiceField):
+            values = form.data.getlist(name) if hasattr(form.data, "getlist") else []
+        elif name in form.errors:
+            notices.append(
+                _("Your input for “%(label)s” was not used: %(reason)s")
+                % {"label": field.label, "reason": " ".join(form.errors[name])}
+            )
+        notices.extend(
+            _("“%(value)s” is not a known choice for “%(label)s” and was not used.")
+            % {"value": shown(value), "label": field.label}
+            for value in values
+        )
+    return notices
+
+
+def _page_number(requested):
+    """Zero, negative and non-numbers mean the first page; numbers past the end the last."""
+    try:
+        return max(int(requested), 1)
+    except (TypeError, ValueError):
+        return 1
 
 
 class FilteredListView(ListView):
@@ -89,13 +108,18 @@ class FilteredListView(ListView):
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(queryset, page_size)
         requested = self.request.GET.get(self.page_kwarg)
-        page = paginator.get_page(requested)
+        page = paginator.get_page(_page_number(requested))
         self.page_notice = None
         if requested is not None and requested != str(page.number):
             self.page_notice = _(
                 "There is no page “%(requested)s”; showing page %(number)s of %(total)s."
-            ) % {"requested": requested[:20], "number": page.number, "total": paginator.num_pages}
+            ) % {"requested": shown(requested), "number": page.number, "total": paginator.num_pages}
         return paginator, page, page.object_list, page.has_other_pages()
+
+    def _sort_only_query(self):
+        """ "Remove all filters" keeps the chosen order."""
+        sort = getattr(self.filterset.form, "cleaned_data", {}).get(self.sort_param)
+        return f"{self.sort_param}={sort}" if sort else ""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -111,5 +135,6 @@ class FilteredListView(ListView):
             notices=notices,
             result_count=context["paginator"].count,
             query_without_page=without_page.urlencode(),
+            clear_query=self._sort_only_query(),
         )
         return context

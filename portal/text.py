@@ -32,6 +32,12 @@ def render_markdown(text):
     return mark_safe(cleaned)  # noqa: S308 - nh3 has just removed everything unsafe
 
 
+def german_sort_key(value):
+    """Alphabetical order as in a German directory (DIN 5007-1): Ä with A, ß as ss."""
+    folded = unicodedata.normalize("NFKD", (value or "").casefold())
+    return "".join(char for char in folded if not unicodedata.combining(char))
+
+
 def german_slugify(value):
     """A URL slug that writes umlauts the German way (Lörrach -> loerrach)."""
     folded = (value or "").lower().translate(GERMAN_TRANSLITERATION)

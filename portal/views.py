@@ -28,6 +28,11 @@ def home(request):
     return render(request, "portal/home.html", context)
 
 
+def csrf_failure(request, reason=""):
+    """A form that failed Django's CSRF check, explained in the portal's own look."""
+    return render(request, "403_csrf.html", status=403)
+
+
 def site_page(request, kind):
     page = get_object_or_404(SitePage, kind=kind)
     return render(request, "portal/sitepage_detail.html", {"page": page})

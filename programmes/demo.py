@@ -44,7 +44,7 @@ class DemoRefused(Exception):
 
 def read_demo_entries(directory=DEMO_DIR):
     entries = []
-    for path in sorted(Path(directory).glob("*.json")):
+    for path in sorted(Path(directory).glob("programmes_*.json")):
         entries.extend(json.loads(path.read_text(encoding="utf-8")))
     return entries
 
@@ -110,6 +110,30 @@ def _create_profile(programme, data):
     )
 
 
+COUNTY_PROFILE_FIELDS = (
+    "profile_text",
+    "office_name",
+    "office_email",
+    "office_phone",
+    "office_address",
+    "office_website",
+    "concept_year",
+    "concept_url",
+)
+
+
+def _fill_county_profiles(directory, counties):
+    """Example profiles for the demo counties; a field staff already filled stays as it is."""
+    path = Path(directory) / "county_profiles.json"
+    for entry in json.loads(path.read_text(encoding="utf-8")):
+        county = counties[entry["ags"]]
+        empty = [f for f in COUNTY_PROFILE_FIELDS if not getattr(county, f) and entry.get(f)]
+        for field in empty:
+            setattr(county, field, entry[field])
+        if empty:
+            county.save(update_fields=empty)
+
+
 @transaction.atomic
 def load_demo(*, directory=DEMO_DIR, now=None):
     """Creates the demo programmes once; returns how many it created (0 if already there)."""
@@ -138,4 +162,5 @@ def load_demo(*, directory=DEMO_DIR, now=None):
         )
         if entry.get("best_practice"):
             _create_profile(programme, entry["best_practice"])
+    _fill_county_profiles(directory, counties)
     return len(entries)

@@ -1,11 +1,17 @@
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from django_filters import fields as filter_fields
 from taggit.models import Tag
 
 from counties.models import County, CountyCategory, State
-from portal.listing import CheckboxFilter
+from portal.filters import (
+    CheckboxFilter,
+    LenientModelMultipleChoiceFilter,
+    LenientMultipleChoiceFilter,
+)
 
 from .enums import FundingLevel, ProgrammeStatus
 from .models import FieldOfAction, Programme, TargetGroup
@@ -13,9 +19,19 @@ from .models import FieldOfAction, Programme, TargetGroup
 QUERY_MAX_LENGTH = 200
 SORT_ORDERS = {
     "neu": (_("newest first"), ("-published_at", "title")),
-    "titel": (_("title A–Z"), ("title",)),
-    "kreis": (_("county A–Z"), ("county__name", "title")),
+    "titel": (_("title A–Z"), (Lower("title"),)),
+    "kreis": (_("county A–Z"), ("county__sort_name", Lower("title"))),
 }
+
+
+class CountyChoiceField(filter_fields.ModelChoiceField):
+    def label_from_instance(self, obj):
+        # Landkreis and Stadt often share a name (Ansbach, Heilbronn): the kind tells them apart.
+        return f"{obj.name} ({obj.official_kind})"
+
+
+class CountyChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = CountyChoiceField
 
 
 class ProgrammeFilter(django_filters.FilterSet):
@@ -27,7 +43,7 @@ class ProgrammeFilter(django_filters.FilterSet):
         max_length=QUERY_MAX_LENGTH,
         widget=forms.TextInput(attrs={"type": "search"}),
     )
-    handlungsfeld = django_filters.ModelMultipleChoiceFilter(
+    handlungsfeld = LenientModelMultipleChoiceFilter(
         label=_("Field of action"),
         field_name="fields_of_action__slug",
         to_field_name="slug",
@@ -35,7 +51,7 @@ class ProgrammeFilter(django_filters.FilterSet):
         widget=forms.CheckboxSelectMultiple,
         distinct=True,
     )
-    zielgruppe = django_filters.ModelMultipleChoiceFilter(
+    zielgruppe = LenientModelMultipleChoiceFilter(
         label=_("Target group"),
         field_name="target_groups__slug",
         to_field_name="slug",
@@ -43,14 +59,14 @@ class ProgrammeFilter(django_filters.FilterSet):
         widget=forms.CheckboxSelectMultiple,
         distinct=True,
     )
-    land = django_filters.ModelMultipleChoiceFilter(
+    land = LenientModelMultipleChoiceFilter(
         label=_("State"),
         field_name="county__state__slug",
         to_field_name="slug",
         queryset=State.objects.all(),
         widget=forms.CheckboxSelectMultiple,
     )
-    kreis = django_filters.ModelChoiceFilter(
+    kreis = CountyChoiceFilter(
         label=_("County"),
         field_name="county",
         to_field_name="slug",
@@ -63,12 +79,12 @@ class ProgrammeFilter(django_filters.FilterSet):
         choices=CountyCategory.choices,
         empty_label=_("All kinds"),
     )
-    status = django_filters.MultipleChoiceFilter(
+    status = LenientMultipleChoiceFilter(
         label=_("Status"),
         choices=ProgrammeStatus.choices,
         widget=forms.CheckboxSelectMultiple,
     )
-    foerderung = django_filters.MultipleChoiceFilter(
+    foerderung = LenientMultipleChoiceFilter(
         label=_("Funding"),
         field_name="fundings__level",
         choices=FundingLevel.choices,

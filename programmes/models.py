@@ -1,6 +1,7 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -360,4 +361,4 @@ class Indicator(models.Model):
         ordering = ["pk"]
 
     def __str__(self):
-        return f"{self.name}: {self.value} {self.unit}".strip()
+        return f"{self.name}: {floatformat(self.value, '-2g')} {self.unit}".strip()

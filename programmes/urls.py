@@ -7,5 +7,6 @@ app_name = "programmes"
 urlpatterns = [
     path("programme/", views.ProgrammeListView.as_view(), name="programme-list"),
     path("programme/<slug:slug>/", views.ProgrammeDetailView.as_view(), name="programme-detail"),
+    path("handlungsfelder/", views.field_list, name="field-list"),
     path("handlungsfelder/<slug:slug>/", views.field_detail, name="field-detail"),
 ]

@@ -59,6 +59,11 @@ def related_programmes(programme, limit=RELATED_LIMIT):
     )
 
 
+def field_list(request):
+    fields = FieldOfAction.objects.with_published_counts()
+    return render(request, "programmes/fieldofaction_list.html", {"fields": fields})
+
+
 def field_detail(request, slug):
     field = get_object_or_404(FieldOfAction.objects.with_published_counts(), slug=slug)
     programmes = (

@@ -2,6 +2,7 @@ import factory
 from django.utils import timezone
 
 from counties.models import County, CountyCategory, State
+from portal.text import german_sort_key
 from programmes.enums import ProgrammeStatus, PublicationState
 from programmes.models import BestPracticeProfile, FieldOfAction, Funding, Programme
 
@@ -29,6 +30,7 @@ class CountyFactory(factory.django.DjangoModelFactory):
     area_km2 = 1000
     population = 150000
     slug = factory.Sequence(lambda n: f"landkreis-beispiel-{n}")
+    sort_name = factory.LazyAttribute(lambda o: german_sort_key(o.name))
 
 
 class ProgrammeFactory(factory.django.DjangoModelFactory):

@@ -61,3 +61,19 @@ def test_command_explains_refusal_in_german(counties, settings):
     ProgrammeFactory()
     with pytest.raises(CommandError, match="echte Programme"):
         call_command("load_demo")
+
+
+def test_demo_fills_county_profiles_but_keeps_what_staff_wrote(counties):
+    from counties.models import County
+
+    neuss = County.objects.get(ags="05162")
+    neuss.office_name = "Amt für Integration (von der Kreisredaktion)"
+    neuss.save()
+
+    load_demo()
+
+    neuss.refresh_from_db()
+    assert neuss.office_name == "Amt für Integration (von der Kreisredaktion)"
+    assert neuss.profile_text
+    taking_part = County.objects.taking_part()
+    assert all(county.profile_text for county in taking_part)

@@ -293,3 +293,42 @@ class TestDemoNotice:
         assert "Beispieldaten" not in html(client.get("/"))
         ProgrammeFactory(is_demo=True)
         assert "Beispieldaten" in html(client.get("/programme/"))
+
+
+def test_county_directory_sorts_the_german_way(client, counties):
+    names = [c.name for c in client.get("/kreise/", {"q": "b"}).context["object_list"]]
+    assert names.index("Böblingen") < names.index("Burgenlandkreis")
+
+
+def test_field_index_lists_the_six_fields(client):
+    page = html(client.get("/handlungsfelder/"))
+    for name in [
+        "Wohnen",
+        "Sprache",
+        "Arbeit und Ausbildung",
+        "Schule und Bildung",
+        "Ehrenamt",
+        "Gesellschaftliches Zusammenleben",
+    ]:
+        assert name in page
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "status", "text"),
+    [
+        ("2017-01-01", "2021-12-31", "ended", "Januar 2017 bis Dezember 2021"),
+        ("2019-03-01", None, "running", "seit März 2019"),
+        ("2027-05-01", None, "planned", "geplant ab Mai 2027"),
+    ],
+)
+def test_period_reads_naturally(client, start, end, status, text):
+    programme = ProgrammeFactory(start_date=start, end_date=end, status=status)
+    assert text in html(client.get(programme.get_absolute_url()))
+
+
+def test_a_forged_form_post_gets_a_german_403(db):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/programme/", {"q": "x"})
+    assert response.status_code == 403
+    assert "Das Formular konnte nicht gesendet werden" in response.content.decode()

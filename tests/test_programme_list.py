@@ -223,3 +223,55 @@ def test_states_and_counties_exist_for_filters(counties, client):
     form = response.context["filter"].form
     assert len(form.fields["land"].queryset) == State.objects.count() == 16
     assert form.fields["kreis"].queryset.count() == County.objects.count() == 400
+
+
+def test_an_unknown_value_does_not_drop_the_known_ones(client, world):
+    response = client.get(LIST_URL, {"handlungsfeld": ["housing", "foo"], "land": "bayern"})
+
+    assert {p.title for p in response.context["object_list"]} == {"Wohnraumbörse"}
+    assert any("„foo“" in notice for notice in response.context["notices"])
+
+
+@pytest.mark.parametrize(("value", "expected"), [("on", 1), ("1", 1), ("0", 4), ("off", 4)])
+def test_best_practice_checkbox_understands_yes_and_no(client, world, value, expected):
+    response = client.get(LIST_URL, {"praxisbeispiel": value})
+    assert len(response.context["object_list"]) == expected
+    assert response.context["notices"] == []
+
+
+def test_a_nonsense_checkbox_value_is_ignored_and_named(client, world):
+    response = client.get(LIST_URL, {"praxisbeispiel": "vielleicht"})
+    assert len(response.context["object_list"]) == 4
+    assert "Nur Praxisbeispiele" in " ".join(response.context["notices"])
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc"])
+def test_pages_below_one_show_the_first_page(client, db, page):
+    ProgrammeFactory.create_batch(25, county=CountyFactory())
+    response = client.get(LIST_URL, {"seite": page})
+    assert response.context["page_obj"].number == 1
+
+
+def test_removing_all_filters_keeps_the_sort_order(client, world):
+    response = client.get(LIST_URL, {"land": "bayern", "sortierung": "titel"})
+    assert response.context["clear_query"] == "sortierung=titel"
+    assert 'href="/programme/?sortierung=titel"' in response.content.decode()
+
+
+def test_title_sort_ignores_case(client, db):
+    county = CountyFactory()
+    for title in ["integration durch Sport", "Integration Point", "Ausbildung"]:
+        ProgrammeFactory(county=county, title=title)
+    response = client.get(LIST_URL, {"sortierung": "titel"})
+    assert [p.title for p in response.context["object_list"]] == [
+        "Ausbildung",
+        "integration durch Sport",
+        "Integration Point",
+    ]
+
+
+def test_county_choices_name_the_kind(client, counties):
+    form = client.get(LIST_URL).context["filter"].form
+    labels = [label for _value, label in form.fields["kreis"].choices]
+    assert "Heilbronn (Landkreis)" in labels
+    assert "Heilbronn (Stadtkreis)" in labels

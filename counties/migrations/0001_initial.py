@@ -39,6 +39,7 @@ class Migration(migrations.Migration):
                 ('area_km2', models.DecimalField(decimal_places=2, max_digits=8, verbose_name='area in km²')),
                 ('population', models.PositiveIntegerField(verbose_name='population')),
                 ('slug', models.SlugField(help_text='Part of the address; never changes.', max_length=80, unique=True, verbose_name='slug')),
+                ('sort_name', models.CharField(db_index=True, editable=False, max_length=120)),
                 ('profile_text', models.TextField(blank=True, help_text='How the county organises integration, in a few paragraphs. Markdown.', verbose_name='short profile')),
                 ('office_name', models.CharField(blank=True, help_text='E.g. Integrationsbüro, Kommunales Integrationszentrum.', max_length=200, verbose_name='integration office')),
                 ('office_email', models.EmailField(blank=True, max_length=254, verbose_name='office e-mail')),
@@ -52,7 +53,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'county',
                 'verbose_name_plural': 'counties',
-                'ordering': ['name'],
+                'ordering': ['sort_name'],
                 'constraints': [models.CheckConstraint(condition=models.Q(('category__in', ['landkreis', 'kreisfreie_stadt'])), name='county_category_valid'), models.CheckConstraint(condition=models.Q(('area_km2__gt', 0)), name='county_area_positive')],
             },
         ),

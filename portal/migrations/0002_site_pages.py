@@ -12,8 +12,9 @@ PAGES = {
         "Kreise verantworten die jeweiligen Kreisverwaltungen. Die Redaktion des Portals prüft "
         "Praxisbeispiele vor ihrer Hervorhebung, kann aber nicht jede Angabe nachprüfen.\n\n"
         "**Links:** Für die Inhalte verlinkter Seiten sind deren Betreiber verantwortlich.\n\n"
-        "**Quellcode:** Das Portal ist freie Software; die verwendeten Daten und Lizenzen nennt "
-        "die Seite [Datenquellen und Lizenzen](/datenquellen/).",
+        "**Daten und Lizenzen:** Woher die amtlichen Zahlen stammen und unter welchen Lizenzen "
+        "Daten und Gestaltung stehen, steht auf der Seite "
+        "[Datenquellen und Lizenzen](/datenquellen/).",
     ),
     "datenschutz": (
         "Datenschutzerklärung",

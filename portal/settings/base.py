@@ -95,6 +95,8 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
+
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
@@ -111,6 +113,16 @@ PORTAL_OPERATOR = {
     "street": env_str("OPERATOR_STREET", "Ulrich-von-Hassell-Haus, Lennéstraße 11"),
     "city": env_str("OPERATOR_CITY", "10785 Berlin"),
     "email": env_str("OPERATOR_EMAIL", "info@landkreistag.de"),
+    "representative": env_str(
+        "OPERATOR_REPRESENTATIVE", "die Hauptgeschäftsführung des Deutschen Landkreistages"
+    ),
+    "content_responsible": env_str(
+        "CONTENT_RESPONSIBLE", "die Redaktion „Kreise für Integration“, Anschrift wie oben"
+    ),
+    "privacy_officer": env_str(
+        "PRIVACY_OFFICER",
+        "die oder der Datenschutzbeauftragte des Deutschen Landkreistages, Anschrift wie oben",
+    ),
     # Optional: the legal pages leave the line out while it is empty.
     "phone": os.environ.get("OPERATOR_PHONE", ""),
     "accessibility_email": env_str("ACCESSIBILITY_EMAIL", "info@landkreistag.de"),

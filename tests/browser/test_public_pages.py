@@ -98,3 +98,20 @@ def test_main_pages_have_no_axe_violations(portal, page):
         if results.violations_count:
             reports[name] = results.generate_report()
     assert reports == {}, "\n\n".join(f"{name}:\n{report}" for name, report in reports.items())
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/programme/?q=" + "Integrationskursträgerkoordination" * 4,
+        "/kreise/",
+        "/kreise/rhein-kreis-neuss/",
+    ],
+)
+def test_pages_fit_a_phone_screen_without_sideways_scrolling(portal, browser, path):
+    context = browser.new_context(locale="de-DE", viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    page.goto(f"{portal.url}{path}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    context.close()

@@ -1,0 +1,80 @@
+"""Filter parts for the public lists: they keep what they understand and name the rest."""
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django_filters import fields as filter_fields
+
+TRUE_VALUES = {"on", "1", "true", "ja"}
+FALSE_VALUES = {"", "0", "false", "off", "nein"}
+
+
+class RawCheckboxInput(forms.CheckboxInput):
+    """Hands the field the raw value; CheckboxInput would turn "0" into True."""
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+
+class CheckboxField(forms.Field):
+    """A single checkbox. Browsers send "on"; anything that is neither yes nor no is an error."""
+
+    widget = RawCheckboxInput
+
+    def bound_data(self, data, initial):
+        try:
+            return self.to_python(data)
+        except ValidationError:
+            return False
+
+    def to_python(self, value):
+        if value is True or value is False:
+            return value
+        text = str(value or "").strip().lower()
+        if text in TRUE_VALUES:
+            return True
+        if text in FALSE_VALUES:
+            return False
+        raise ValidationError(_("Only “on” is understood here."), code="invalid")
+
+
+class LenientMultipleChoiceMixin:
+    """Keeps the known values of a multi-select and remembers the unknown ones, so that
+    one mistyped value does not throw away the rest of the user's choice."""
+
+    def clean(self, value):
+        values = [item for item in (value or []) if isinstance(item, str)]
+        known = set(self.known_values([item for item in values if "\x00" not in item]))
+        self.ignored_values = [item for item in values if item not in known]
+        return super().clean([item for item in values if item in known])
+
+
+class LenientModelMultipleChoiceField(filter_fields.ModelMultipleChoiceField):
+    """The same for model choices, in one query: the objects found are the answer."""
+
+    def clean(self, value):
+        values = [item for item in (value or []) if isinstance(item, str)]
+        key = self.to_field_name or "pk"
+        safe = [item for item in values if "\x00" not in item]
+        found = list(self.queryset.filter(**{f"{key}__in": safe})) if safe else []
+        known = {str(getattr(item, key)) for item in found}
+        self.ignored_values = [item for item in values if item not in known]
+        return found
+
+
+class LenientMultipleChoiceField(LenientMultipleChoiceMixin, filter_fields.MultipleChoiceField):
+    def known_values(self, values):
+        return [item for item in values if self.valid_value(item)]
+
+
+class CheckboxFilter(django_filters.Filter):
+    field_class = CheckboxField
+
+
+class LenientModelMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = LenientModelMultipleChoiceField
+
+
+class LenientMultipleChoiceFilter(django_filters.MultipleChoiceFilter):
+    field_class = LenientMultipleChoiceField

@@ -4,6 +4,18 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import County, State
 
+OFFICIAL_FIELDS = [
+    "name",
+    "ags",
+    "official_kind",
+    "category",
+    "state",
+    "nuts3",
+    "area_km2",
+    "population",
+    "slug",
+]
+
 
 @admin.register(State)
 class StateAdmin(admin.ModelAdmin):
@@ -26,33 +38,11 @@ class CountyAdmin(admin.ModelAdmin):
     list_select_related = ["state"]
     search_fields = ["name", "ags"]
     # Official figures come from Destatis through load_counties; staff keep the profile.
-    readonly_fields = [
-        "ags",
-        "name",
-        "official_kind",
-        "category",
-        "state",
-        "nuts3",
-        "area_km2",
-        "population",
-        "slug",
-    ]
+    readonly_fields = OFFICIAL_FIELDS
     fieldsets = [
         (
             _("Official figures (Destatis)"),
-            {
-                "fields": [
-                    "name",
-                    "ags",
-                    "official_kind",
-                    "category",
-                    "state",
-                    "nuts3",
-                    "area_km2",
-                    "population",
-                    "slug",
-                ],
-            },
+            {"fields": OFFICIAL_FIELDS},
         ),
         (_("Profile"), {"fields": ["profile_text"]}),
         (

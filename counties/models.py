@@ -1,8 +1,15 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from portal.roles import county_ids, is_editor
 
 
 class CountyCategory(models.TextChoices):
@@ -31,6 +38,11 @@ class State(models.Model):
         return self.name
 
 
+# Who changed the profile, when, from what to what. Confirmations and reminders are
+# bookkeeping, not content. Module level, so that one admin save can write one record.
+COUNTY_HISTORY = HistoricalRecords(excluded_fields=["last_confirmed_at", "reminder_sent_at"])
+
+
 class CountyQuerySet(models.QuerySet):
     def with_programme_counts(self):
         return self.annotate(
@@ -38,6 +50,12 @@ class CountyQuerySet(models.QuerySet):
                 "programmes", filter=Q(programmes__publication_state="published")
             )
         )
+
+    def editable_by(self, user):
+        """Editors keep every county; county staff only their own."""
+        if is_editor(user):
+            return self
+        return self.filter(pk__in=county_ids(user))
 
     def taking_part(self):
         """Counties with at least one published programme."""
@@ -93,8 +111,19 @@ class County(models.Model):
         validators=[MinValueValidator(1990), MaxValueValidator(2100)],
     )
     concept_url = models.URLField(_("link to the integration concept"), blank=True)
+    last_confirmed_at = models.DateTimeField(
+        _("last confirmed"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When county staff last confirmed that the profile is current."),
+    )
+    reminder_sent_at = models.DateTimeField(
+        _("reminder sent"), null=True, blank=True, editable=False
+    )
 
     objects = CountyQuerySet.as_manager()
+    history = COUNTY_HISTORY
 
     class Meta:
         verbose_name = _("county")
@@ -119,5 +148,38 @@ class County(models.Model):
         return round(self.population / float(self.area_km2)) if self.area_km2 else None
 
     @property
+    def is_stale(self):
+        if self.last_confirmed_at is None:
+            return False
+        limit = timezone.now() - timedelta(days=settings.CONFIRMATION_STALE_DAYS)
+        return self.last_confirmed_at < limit
+
+    @property
     def has_office(self):
         return any([self.office_name, self.office_email, self.office_phone, self.office_address])
+
+
+class CountyMembership(models.Model):
+    """Makes a user county staff (Kreisredaktion) of one county; a user may have several."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="county_memberships",
+        verbose_name=_("user"),
+    )
+    county = models.ForeignKey(
+        County, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("county")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("county membership")
+        verbose_name_plural = _("county memberships")
+        ordering = ["county__sort_name", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "county"], name="membership_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.county}"

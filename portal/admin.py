@@ -1,4 +1,8 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+
+from counties.models import CountyMembership
 
 from .models import SitePage
 
@@ -14,3 +18,19 @@ class SitePageAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class CountyMembershipInline(admin.TabularInline):
+    model = CountyMembership
+    extra = 0
+    autocomplete_fields = ["county"]
+
+
+# Administrators give a user their counties where they create the user.
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class PortalUserAdmin(UserAdmin):
+    inlines = [*UserAdmin.inlines, CountyMembershipInline]

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from . import views
+from . import accounts, views
 from .models import SitePageKind
 
 admin.site.site_header = _("Kreise für Integration – administration")
@@ -19,6 +19,8 @@ urlpatterns = [
     path("", include(([path("", views.home, name="home"), *site_pages], "portal"))),
     path("", include("programmes.urls")),
     path("", include("counties.urls")),
+    path("", include("portal.accounts")),
+    path("admin/login/", accounts.admin_login),
     path("admin/", admin.site.urls),
     *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
 ]

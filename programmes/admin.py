@@ -1,9 +1,28 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
 
+from counties.models import County
+from portal.admin_history import HistoryAdminMixin
+from portal.roles import county_ids, is_editor
+
+from . import services
+from .enums import PublicationState
+from .history import restore
 from .models import (
+    Attachment,
     BestPracticeProfile,
     FieldOfAction,
     Funding,
@@ -12,13 +31,36 @@ from .models import (
     Programme,
     TargetGroup,
 )
-from .services import programme_publish, programme_stamp_publication, programme_unpublish
+from .resources import ProgrammeResource
+
+CURATED_FIELDS = [
+    "is_recognised",
+    "editors_statement",
+    "is_featured",
+    "featured_rank",
+    "featured_until",
+]
+STATE_BADGES = {
+    PublicationState.DRAFT: "state-draft",
+    PublicationState.SUBMITTED: "state-submitted",
+    PublicationState.CHANGES_REQUESTED: "state-changes",
+    PublicationState.PUBLISHED: "state-published",
+    PublicationState.ARCHIVED: "state-archived",
+}
+
+
+def state_badge(programme):
+    return format_html(
+        '<span class="state-badge {}">{}</span>',
+        STATE_BADGES[programme.publication_state],
+        programme.get_publication_state_display(),
+    )
 
 
 class ControlledTermAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "position"]
     search_fields = ["name"]
-    # The vocabularies come from migrations; renaming is fine, new terms are not.
+    # The vocabularies come from migrations; editors may rename, nobody adds or deletes.
     readonly_fields = ["slug"]
 
     def has_add_permission(self, request):
@@ -38,7 +80,24 @@ class FundingInline(admin.TabularInline):
     extra = 0
 
 
-class BestPracticeInline(admin.StackedInline):
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    fields = ["title", "file", "uploaded_at"]
+    readonly_fields = ["uploaded_at"]
+
+
+class CuratedFieldsMixin:
+    """Recognising and featuring best practices is the editors' decision."""
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not services.may_curate(request.user):
+            readonly += CURATED_FIELDS
+        return readonly
+
+
+class BestPracticeInline(CuratedFieldsMixin, admin.StackedInline):
     model = BestPracticeProfile
     extra = 0
     max_num = 1
@@ -59,34 +118,44 @@ class BestPracticeInline(admin.StackedInline):
             _("Transferability"),
             {"fields": ["transfer_staff", "transfer_money", "transfer_partners", "transfer_time"]},
         ),
-        (_("Featuring"), {"fields": ["is_featured", "featured_rank", "featured_until"]}),
+        (_("Editors: recognition and featuring"), {"fields": CURATED_FIELDS}),
     ]
 
 
+class RequestChangesForm(forms.Form):
+    comment = forms.CharField(
+        label=_("What should the county change?"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=4000,
+    )
+
+
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(HistoryAdminMixin, ImportExportMixin, admin.ModelAdmin):
+    resource_classes = [ProgrammeResource]
+    formats = [CSV, XLSX]
+    import_template_name = "admin/programmes/programme/import.html"
     formfield_overrides = {
         models.URLField: {"assume_scheme": "https"},
         # Controlled vocabularies are short lists: checkboxes, so nobody can invent a term.
         models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple},
     }
-    list_display = [
-        "title",
-        "county",
-        "status",
-        "publication_state",
-        "is_best_practice",
-        "updated_at",
-    ]
+    list_display = ["title", "county", "state_column", "status", "is_best_practice", "updated_at"]
     list_filter = ["publication_state", "status", "fields_of_action", "county__state"]
     list_select_related = ["county", "best_practice"]
     search_fields = ["title", "summary", "county__name"]
     autocomplete_fields = ["county"]
     prepopulated_fields = {"slug": ["title"]}
-    date_hierarchy = "published_at"
-    inlines = [FundingInline, BestPracticeInline]
-    actions = ["publish_selected", "unpublish_selected"]
-    readonly_fields = ["created_at", "updated_at", "published_at"]
+    inlines = [FundingInline, AttachmentInline, BestPracticeInline]
+    actions = ["publish_selected", "archive_selected", "confirm_selected"]
+    readonly_fields = [
+        "publication_state",
+        "review_comment",
+        "published_at",
+        "last_confirmed_at",
+        "created_at",
+        "updated_at",
+    ]
     fieldsets = [
         (None, {"fields": ["county", "title", "slug", "summary", "description", "goals"]}),
         (_("Classification"), {"fields": ["fields_of_action", "target_groups", "keywords"]}),
@@ -110,27 +179,240 @@ class ProgrammeAdmin(admin.ModelAdmin):
         ),
         (
             _("Publication"),
-            {"fields": ["publication_state", "published_at", "created_at", "updated_at"]},
+            {
+                "fields": [
+                    "publication_state",
+                    "review_comment",
+                    "published_at",
+                    "last_confirmed_at",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
         ),
     ]
 
-    @admin.display(boolean=True, description=_("best practice"))
-    def is_best_practice(self, obj):
-        return hasattr(obj, "best_practice")
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
+    # Who sees what ----------------------------------------------------------------
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).editable_by(request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "county":
+            kwargs["queryset"] = County.objects.editable_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not is_editor(request.user):
+            readonly.append("county")  # county staff cannot move a programme elsewhere
+        return readonly
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        own = county_ids(request.user)
+        if len(own) == 1 and "county" not in initial:
+            initial["county"] = next(iter(own))
+        return initial
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        if obj is not None and obj.publication_state in (
+            PublicationState.PUBLISHED,
+            PublicationState.ARCHIVED,
+        ):
+            return allowed and is_editor(request.user)  # and recoverable from the history
+        return allowed
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not is_editor(request.user):
+            for name in ["publish_selected", "archive_selected", "delete_selected"]:
+                actions.pop(name, None)
+        return actions
+
+    # Saving: an edit also confirms that the content is current -------------------------
 
     def save_model(self, request, obj, form, change):
-        programme_stamp_publication(programme=obj)
+        obj.last_confirmed_at = timezone.now()
+        obj.reminder_sent_at = None
         super().save_model(request, obj, form, change)
+
+    # List columns ------------------------------------------------------------------
+
+    @admin.display(description=_("publication"), ordering="publication_state")
+    def state_column(self, obj):
+        return state_badge(obj)
+
+    @admin.display(boolean=True, description=_("best practice"))
+    def is_best_practice(self, obj):
+        return hasattr(obj, "best_practice") and obj.best_practice.is_recognised
+
+    # Bulk actions: one line each, the work is in services -----------------------------
+
+    def _apply(self, request, queryset, step, **kwargs):
+        done = 0
+        for programme in queryset:
+            try:
+                step(programme=programme, user=request.user, **kwargs)
+                done += 1
+            except services.WorkflowError as error:
+                messages.warning(request, f"{programme}: {error}")
+        if done:
+            messages.success(request, gettext("%(count)d programmes updated.") % {"count": done})
 
     @admin.action(description=_("Publish selected programmes"))
     def publish_selected(self, request, queryset):
-        for programme in queryset:
-            programme_publish(programme=programme)
+        self._apply(request, queryset, services.programme_publish)
 
-    @admin.action(description=_("Take selected programmes back to draft"))
-    def unpublish_selected(self, request, queryset):
-        for programme in queryset:
-            programme_unpublish(programme=programme)
+    @admin.action(description=_("Archive selected programmes"))
+    def archive_selected(self, request, queryset):
+        self._apply(request, queryset, services.programme_archive)
+
+    @admin.action(description=_("Confirm that the selected programmes are current"))
+    def confirm_selected(self, request, queryset):
+        self._apply(request, queryset, services.programme_confirm)
+
+    # Workflow buttons on the change page ----------------------------------------------
+
+    WORKFLOW_STEPS = {
+        "submit": services.programme_submit,
+        "publish": services.programme_publish,
+        "archive": services.programme_archive,
+        "confirm": services.programme_confirm,
+    }
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/workflow/<slug:step>/",
+                view(require_POST(self.workflow_view)),
+                name="programmes_programme_workflow",
+            ),
+            path(
+                "<path:object_id>/request-changes/",
+                view(self.request_changes_view),
+                name="programmes_programme_request_changes",
+            ),
+            path("deleted/", view(self.deleted_view), name="programmes_programme_deleted"),
+            path(
+                "import-template/<slug:fmt>/",
+                view(self.import_template_view),
+                name="programmes_programme_import_template",
+            ),
+            path(
+                "deleted/<int:history_id>/restore/",
+                view(require_POST(self.undelete_view)),
+                name="programmes_programme_undelete",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _change_url(self, obj):
+        return reverse("admin:programmes_programme_change", args=[obj.pk])
+
+    def workflow_view(self, request, object_id, step):
+        obj = self._scoped_object(request, object_id)
+        if step not in self.WORKFLOW_STEPS:
+            raise Http404
+        try:
+            self.WORKFLOW_STEPS[step](programme=obj, user=request.user)
+            messages.success(
+                request,
+                gettext("Done: %(state)s.") % {"state": obj.get_publication_state_display()},
+            )
+        except services.WorkflowError as error:
+            messages.error(request, str(error))
+        return HttpResponseRedirect(self._change_url(obj))
+
+    def request_changes_view(self, request, object_id):
+        obj = self._scoped_object(request, object_id)
+        if not is_editor(request.user):
+            raise PermissionDenied
+        form = RequestChangesForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.programme_request_changes(
+                    programme=obj, user=request.user, comment=form.cleaned_data["comment"]
+                )
+                messages.success(request, gettext("The county has been asked for changes."))
+                return HttpResponseRedirect(self._change_url(obj))
+            except services.WorkflowError as error:
+                form.add_error(None, str(error))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "object": obj,
+            "form": form,
+            "title": gettext("Request changes"),
+        }
+        return TemplateResponse(request, "admin/programmes/programme/request_changes.html", context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context.update(
+                state_badge=state_badge(obj),
+                may_submit=obj.publication_state in services.TRANSITIONS["submit"],
+                may_review=is_editor(request.user),
+                transitions=services.TRANSITIONS,
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # Spreadsheets -------------------------------------------------------------------
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def import_template_view(self, request, fmt):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        formats = {"csv": CSV, "xlsx": XLSX}
+        if fmt not in formats:
+            raise Http404
+        file_format = formats[fmt]()
+        dataset = ProgrammeResource(user=request.user).export(queryset=Programme.objects.none())
+        response = HttpResponse(
+            file_format.export_data(dataset), content_type=file_format.get_content_type()
+        )
+        name = f"programme-vorlage.{file_format.get_extension()}"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+    # Deleted programmes: recoverable from their history ----------------------------------
+
+    def _deleted_records(self, request):
+        records = Programme.history.filter(history_type="-").exclude(
+            id__in=Programme.objects.values("pk")
+        )
+        if not is_editor(request.user):
+            records = records.filter(county_id__in=county_ids(request.user))
+        return records.select_related("history_user").order_by("-history_date")
+
+    def deleted_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "records": self._deleted_records(request)[:200],
+            "title": gettext("Deleted programmes"),
+        }
+        return TemplateResponse(request, "admin/programmes/programme/deleted.html", context)
+
+    def undelete_view(self, request, history_id):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        record = get_object_or_404(self._deleted_records(request), history_id=history_id)
+        programme = restore(record=record, user=request.user)
+        messages.success(request, gettext("The programme has been restored."))
+        return HttpResponseRedirect(self._change_url(programme))
 
 
 class IndicatorInline(admin.TabularInline):
@@ -139,15 +421,29 @@ class IndicatorInline(admin.TabularInline):
 
 
 @admin.register(BestPracticeProfile)
-class BestPracticeProfileAdmin(admin.ModelAdmin):
-    list_display = ["programme", "county", "is_featured", "featured_rank", "featured_until"]
-    list_editable = ["is_featured", "featured_rank", "featured_until"]
-    list_filter = ["is_featured", "programme__fields_of_action"]
+class BestPracticeProfileAdmin(HistoryAdminMixin, CuratedFieldsMixin, admin.ModelAdmin):
+    list_display = [
+        "programme",
+        "county",
+        "is_recognised",
+        "is_featured",
+        "featured_rank",
+        "featured_until",
+    ]
+    list_filter = ["is_recognised", "is_featured", "programme__fields_of_action"]
     list_select_related = ["programme__county"]
     search_fields = ["programme__title", "programme__county__name"]
     autocomplete_fields = ["programme"]
     inlines = [IndicatorInline]
 
-    @admin.display(description=_("county"), ordering="programme__county__name")
+    def get_queryset(self, request):
+        return super().get_queryset(request).editable_by(request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "programme":
+            kwargs["queryset"] = Programme.objects.editable_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("county"), ordering="programme__county__sort_name")
     def county(self, obj):
         return obj.programme.county

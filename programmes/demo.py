@@ -14,6 +14,7 @@ from counties.models import County
 from portal.text import german_slugify
 
 from .enums import PublicationState
+from .history import saved_with_one_record
 from .models import (
     BestPracticeProfile,
     FieldOfAction,
@@ -65,7 +66,7 @@ def _optional_date(value):
 def _create_programme(entry, *, county, slug, published_at, vocab):
     contact = entry.get("contact") or {}
     published = entry.get("published", True)
-    programme = Programme.objects.create(
+    programme = Programme(
         county=county,
         title=entry["title"],
         slug=slug,
@@ -85,8 +86,17 @@ def _create_programme(entry, *, county, slug, published_at, vocab):
         website=entry.get("website") or "",
         publication_state=PublicationState.PUBLISHED if published else PublicationState.DRAFT,
         published_at=published_at if published else None,
+        last_confirmed_at=published_at if published else None,
         is_demo=True,
     )
+    # One history record per demo programme, not one per relation set below.
+    with saved_with_one_record(programme, "+"):
+        programme.save()
+        _set_relations(programme, entry, vocab)
+    return programme
+
+
+def _set_relations(programme, entry, vocab):
     programme.fields_of_action.set([vocab["fields"][s] for s in entry["fields"]])
     programme.target_groups.set([vocab["groups"][s] for s in entry["target_groups"]])
     programme.partner_kinds.set([vocab["partners"][s] for s in entry.get("partner_kinds", [])])
@@ -94,13 +104,13 @@ def _create_programme(entry, *, county, slug, published_at, vocab):
     Funding.objects.bulk_create(
         Funding(programme=programme, **funding) for funding in entry.get("fundings", [])
     )
-    return programme
 
 
 def _create_profile(programme, data):
     rank = data.get("featured_rank")
     profile = BestPracticeProfile.objects.create(
         programme=programme,
+        is_recognised=True,
         is_featured=rank is not None,
         featured_rank=rank if rank is not None else 100,
         **{field: data[field] for field in PROFILE_FIELDS},

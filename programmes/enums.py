@@ -12,8 +12,13 @@ class ProgrammeStatus(models.TextChoices):
 
 
 class PublicationState(models.TextChoices):
+    """The review workflow: county staff write and submit, the editors publish."""
+
     DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted")
+    CHANGES_REQUESTED = "changes_requested", _("changes requested")
     PUBLISHED = "published", _("published")
+    ARCHIVED = "archived", _("archived")
 
 
 class FundingLevel(models.TextChoices):

@@ -130,4 +130,4 @@ class ProgrammeFilter(django_filters.FilterSet):
         return queryset.order_by(*SORT_ORDERS[value][1])
 
     def filter_best_practice(self, queryset, name, value):
-        return queryset.filter(best_practice__isnull=False) if value else queryset
+        return queryset.filter(best_practice__is_recognised=True) if value else queryset

@@ -1,3 +1,7 @@
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
@@ -5,13 +9,21 @@ from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 
 from counties.models import County
+from portal.roles import county_ids, is_editor
 
 from .enums import FundingLevel, ProgrammeStatus, PublicationState
+from .validators import image_extension, validate_image, validate_pdf
 
 SUMMARY_MAX_LENGTH = 300
+
+
+def image_path(instance, filename):
+    # A fresh name with the extension of the format Pillow found, not the one uploaded.
+    return f"programmes/{uuid.uuid4().hex}.{image_extension(instance.image)}"
 
 
 class ControlledTerm(models.Model):
@@ -68,12 +80,53 @@ class PartnerKind(ControlledTerm):
         verbose_name_plural = _("kinds of partners")
 
 
+class KeywordSnapshot(models.Model):
+    """Taggit's keywords are no plain many-to-many field, so django-simple-history cannot
+    follow them; every historical programme keeps them as text instead."""
+
+    keywords_snapshot = models.TextField(_("keywords"), blank=True, default="")
+
+    class Meta:
+        abstract = True
+
+
+# Kept at module level so that programmes.history can write a record itself (keywords).
+PROGRAMME_HISTORY = HistoricalRecords(
+    bases=[KeywordSnapshot],
+    m2m_fields=["fields_of_action", "target_groups", "partner_kinds"],
+    excluded_fields=["last_confirmed_at", "reminder_sent_at", "updated_at"],
+)
+BEST_PRACTICE_HISTORY = HistoricalRecords()
+
+
 class ProgrammeQuerySet(models.QuerySet):
     def published(self):
         return self.filter(publication_state=PublicationState.PUBLISHED)
 
     def for_county(self, county):
         return self.filter(county=county)
+
+    def publicly_reachable(self):
+        """Published ones, and archived ones whose address still answers with a notice."""
+        return self.filter(
+            publication_state__in=[PublicationState.PUBLISHED, PublicationState.ARCHIVED]
+        )
+
+    def editable_by(self, user):
+        """Editors see every programme; county staff those of their own counties."""
+        if is_editor(user):
+            return self
+        return self.filter(county_id__in=county_ids(user))
+
+    def awaiting_review(self):
+        return self.filter(publication_state=PublicationState.SUBMITTED)
+
+    def unconfirmed_since(self, moment):
+        """Published programmes nobody has confirmed (or edited) since `moment`."""
+        return self.published().filter(
+            Q(last_confirmed_at__lt=moment)
+            | Q(last_confirmed_at__isnull=True, published_at__lt=moment)
+        )
 
     def with_best_practice_flag(self):
         return self.annotate(
@@ -141,7 +194,13 @@ class Programme(models.Model):
     reach = models.PositiveIntegerField(
         _("people reached"), null=True, blank=True, help_text=_("Optional: how many people.")
     )
-    image = models.ImageField(_("image"), upload_to="programmes/", blank=True)
+    image = models.ImageField(
+        _("image"),
+        upload_to=image_path,
+        blank=True,
+        validators=[validate_image],
+        help_text=_("JPEG, PNG or WebP, at most 5 MB."),
+    )
     image_alt = models.CharField(
         _("image description (alt text)"),
         max_length=250,
@@ -161,6 +220,21 @@ class Programme(models.Model):
         default=PublicationState.DRAFT,
         db_index=True,
     )
+    review_comment = models.TextField(
+        _("comment of the editors"),
+        blank=True,
+        help_text=_("Why the editors sent the programme back; shown to county staff."),
+    )
+    last_confirmed_at = models.DateTimeField(
+        _("last confirmed"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When county staff last confirmed that the programme is current."),
+    )
+    reminder_sent_at = models.DateTimeField(
+        _("reminder sent"), null=True, blank=True, editable=False
+    )
     is_demo = models.BooleanField(
         _("demo content"),
         default=False,
@@ -172,11 +246,13 @@ class Programme(models.Model):
     published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
 
     objects = ProgrammeQuerySet.as_manager()
+    history = PROGRAMME_HISTORY
 
     class Meta:
         verbose_name = _("programme")
         verbose_name_plural = _("programmes")
         ordering = ["-published_at", "title"]
+        permissions = [("review_programme", _("Can review, publish and archive programmes"))]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True)
@@ -205,6 +281,21 @@ class Programme(models.Model):
     @property
     def is_published(self):
         return self.publication_state == PublicationState.PUBLISHED
+
+    @property
+    def is_archived(self):
+        return self.publication_state == PublicationState.ARCHIVED
+
+    @property
+    def confirmed_at(self):
+        """When the content was last known to be current: a confirmation or publication."""
+        return self.last_confirmed_at or self.published_at
+
+    @property
+    def is_stale(self):
+        confirmed = self.confirmed_at
+        limit = timezone.now() - timedelta(days=settings.CONFIRMATION_STALE_DAYS)
+        return confirmed is not None and confirmed < limit
 
     def clean(self):
         from django.core.exceptions import ValidationError
@@ -269,7 +360,15 @@ class Funding(models.Model):
 
 class BestPracticeQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(programme__publication_state=PublicationState.PUBLISHED)
+        """Recognised by the editors, of a published programme: what the public sees."""
+        return self.filter(
+            is_recognised=True, programme__publication_state=PublicationState.PUBLISHED
+        )
+
+    def editable_by(self, user):
+        if is_editor(user):
+            return self
+        return self.filter(programme__county_id__in=county_ids(user))
 
     def featured(self, *, today=None):
         """Featured by the editors, still within the featuring period, in rank order."""
@@ -302,6 +401,16 @@ class BestPracticeProfile(models.Model):
     transfer_money = models.TextField(_("money needed"))
     transfer_partners = models.TextField(_("partners needed"))
     transfer_time = models.TextField(_("time to start"))
+    is_recognised = models.BooleanField(
+        _("recognised as best practice"),
+        default=False,
+        help_text=_("Set by the editors: only recognised profiles appear as best practices."),
+    )
+    editors_statement = models.TextField(
+        _("why the editors chose it"),
+        blank=True,
+        help_text=_("A short public statement, shown with the featured badge."),
+    )
     is_featured = models.BooleanField(
         _("featured"), default=False, help_text=_("Featured examples lead the home page.")
     )
@@ -316,11 +425,15 @@ class BestPracticeProfile(models.Model):
     )
 
     objects = BestPracticeQuerySet.as_manager()
+    history = BEST_PRACTICE_HISTORY
 
     class Meta:
         verbose_name = _("best-practice profile")
         verbose_name_plural = _("best-practice profiles")
         ordering = ["featured_rank", "programme__title"]
+        permissions = [
+            ("curate_bestpracticeprofile", _("Can recognise and feature best practices"))
+        ]
 
     def __str__(self):
         return str(self.programme)
@@ -362,3 +475,41 @@ class Indicator(models.Model):
 
     def __str__(self):
         return f"{self.name}: {floatformat(self.value, '-2g')} {self.unit}".strip()
+
+
+def attachment_path(instance, filename):
+    # The uploader's file name never reaches the disk: it could be anything.
+    return f"attachments/{uuid.uuid4().hex}.pdf"
+
+
+class Attachment(models.Model):
+    """A PDF that belongs to a programme, e.g. a flyer or an evaluation report."""
+
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        verbose_name=_("programme"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(
+        _("PDF file"),
+        upload_to=attachment_path,
+        validators=[validate_pdf],
+        help_text=_("PDF only, at most 10 MB."),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse(
+            "programmes:attachment",
+            kwargs={"slug": self.programme.slug, "pk": self.pk},
+        )

@@ -1,25 +1,169 @@
-"""Write rules for programmes, called alike by the admin, commands and views."""
+"""Write rules for programmes: the review workflow, confirmations and their e-mails.
 
+Views, admin actions and commands all call these functions; none of this lives in save().
+"""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .enums import PublicationState
+from portal.roles import CURATE_PERMISSION, REVIEW_PERMISSION, county_ids, is_editor
+
+from .enums import PublicationState as State
 
 
-def programme_stamp_publication(*, programme, now=None):
-    """Record the first publication time; a programme taken back to draft keeps it."""
-    if programme.publication_state == PublicationState.PUBLISHED and not programme.published_at:
-        programme.published_at = now or timezone.now()
+class WorkflowError(Exception):
+    """A transition that the programme's current state does not allow."""
+
+
+# Which states each transition starts from.
+TRANSITIONS = {
+    "submit": {State.DRAFT, State.CHANGES_REQUESTED},
+    "publish": {State.DRAFT, State.SUBMITTED, State.CHANGES_REQUESTED, State.ARCHIVED},
+    "request_changes": {State.SUBMITTED},
+    "archive": {State.PUBLISHED},
+}
+
+
+def _check(programme, transition):
+    if programme.publication_state not in TRANSITIONS[transition]:
+        raise WorkflowError(
+            _("This step is not possible while the programme is “%(state)s”.")
+            % {"state": programme.get_publication_state_display()}
+        )
+
+
+def may_edit(user, programme):
+    return is_editor(user) or programme.county_id in county_ids(user)
+
+
+def _require(user, allowed):
+    if not allowed:
+        raise PermissionDenied
+
+
+def _admin_link(programme):
+    path = reverse("admin:programmes_programme_change", args=[programme.pk])
+    return f"{settings.PORTAL_BASE_URL}{path}"
+
+
+def _mail(*, subject, template, recipients, programme, **context):
+    addresses = sorted({user.email for user in recipients if user.email})
+    if not addresses:
+        return
+    body = render_to_string(
+        f"programmes/email/{template}.txt",
+        {"programme": programme, "link": _admin_link(programme), **context},
+    )
+    send_mass_mail(
+        [(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in addresses]
+    )
+
+
+def editors():
+    User = get_user_model()
+    perm = Q(groups__permissions__codename="review_programme") | Q(
+        user_permissions__codename="review_programme"
+    )
+    return User.objects.filter(perm, is_active=True).distinct()
+
+
+def county_staff(county):
+    User = get_user_model()
+    return User.objects.filter(county_memberships__county=county, is_active=True).distinct()
+
+
+def _save(programme, user, fields, reason):
+    programme._change_reason = reason
+    programme._history_user = user
+    programme.save(update_fields=[*fields, "updated_at"])
+
+
+@transaction.atomic
+def programme_submit(*, programme, user):
+    _require(user, may_edit(user, programme))
+    _check(programme, "submit")
+    programme.publication_state = State.SUBMITTED
+    _save(programme, user, ["publication_state"], _("Submitted for review"))
+    _mail(
+        subject=_("New programme to review: %(title)s") % {"title": programme.title},
+        template="submitted",
+        recipients=editors(),
+        programme=programme,
+        user=user,
+    )
     return programme
 
 
-def programme_publish(*, programme, now=None):
-    programme.publication_state = PublicationState.PUBLISHED
-    programme_stamp_publication(programme=programme, now=now)
-    programme.save(update_fields=["publication_state", "published_at", "updated_at"])
+@transaction.atomic
+def programme_publish(*, programme, user, now=None):
+    _require(user, user.has_perm(REVIEW_PERMISSION))
+    _check(programme, "publish")
+    now = now or timezone.now()
+    programme.publication_state = State.PUBLISHED
+    programme.review_comment = ""
+    programme.published_at = programme.published_at or now
+    programme.last_confirmed_at = now
+    _save(
+        programme,
+        user,
+        ["publication_state", "review_comment", "published_at", "last_confirmed_at"],
+        _("Published"),
+    )
+    _mail(
+        subject=_("Your programme has been published: %(title)s") % {"title": programme.title},
+        template="published",
+        recipients=county_staff(programme.county),
+        programme=programme,
+    )
     return programme
 
 
-def programme_unpublish(*, programme):
-    programme.publication_state = PublicationState.DRAFT
-    programme.save(update_fields=["publication_state", "updated_at"])
+@transaction.atomic
+def programme_request_changes(*, programme, user, comment):
+    _require(user, user.has_perm(REVIEW_PERMISSION))
+    _check(programme, "request_changes")
+    if not comment.strip():
+        raise WorkflowError(_("Please say what should be changed."))
+    programme.publication_state = State.CHANGES_REQUESTED
+    programme.review_comment = comment.strip()
+    _save(programme, user, ["publication_state", "review_comment"], _("Changes requested"))
+    _mail(
+        subject=_("Please revise your programme: %(title)s") % {"title": programme.title},
+        template="changes_requested",
+        recipients=county_staff(programme.county),
+        programme=programme,
+        comment=programme.review_comment,
+    )
     return programme
+
+
+@transaction.atomic
+def programme_archive(*, programme, user):
+    _require(user, user.has_perm(REVIEW_PERMISSION))
+    _check(programme, "archive")
+    programme.publication_state = State.ARCHIVED
+    _save(programme, user, ["publication_state"], _("Archived"))
+    return programme
+
+
+def programme_confirm(*, programme, user, now=None):
+    """Staff say "still current" without editing. Bookkeeping only: no history record."""
+    _require(user, may_edit(user, programme))
+    programme.last_confirmed_at = now or timezone.now()
+    programme.reminder_sent_at = None
+    programme.save_without_historical_record(
+        update_fields=["last_confirmed_at", "reminder_sent_at"]
+    )
+    return programme
+
+
+def may_curate(user):
+    return user.has_perm(CURATE_PERMISSION)

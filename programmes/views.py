@@ -1,12 +1,14 @@
 from django.conf import settings
 from django.db.models import Case, Count, Prefetch, Q, When
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.generic import DetailView
 
 from portal.listing import FilteredListView
+from portal.text import german_slugify
 
 from .filters import ProgrammeFilter
-from .models import FieldOfAction, Funding, Programme
+from .models import Attachment, FieldOfAction, Funding, Programme
 
 RELATED_LIMIT = 4
 
@@ -26,7 +28,7 @@ class ProgrammeDetailView(DetailView):
 
     def get_queryset(self):
         return (
-            Programme.objects.published()
+            Programme.objects.publicly_reachable()
             .select_related("county__state", "best_practice")
             .prefetch_related(
                 "fields_of_action",
@@ -35,6 +37,7 @@ class ProgrammeDetailView(DetailView):
                 "keywords",
                 Prefetch("fundings", queryset=Funding.objects.order_by("start_year", "pk")),
                 "best_practice__indicators",
+                "attachments",
             )
         )
 
@@ -76,4 +79,41 @@ def field_detail(request, slug):
         request,
         "programmes/fieldofaction_detail.html",
         {"field": field, "programmes": programmes},
+    )
+
+
+IMAGE_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+
+
+def _serve(field_file, *, content_type, filename):
+    """A stored upload with a content type and name the portal chose, never the uploader."""
+    try:
+        handle = field_file.open("rb")
+    except (FileNotFoundError, ValueError) as missing:
+        raise Http404 from missing
+    response = FileResponse(handle, content_type=content_type, filename=filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    return response
+
+
+def attachment(request, slug, pk):
+    item = get_object_or_404(
+        Attachment.objects.filter(programme__in=Programme.objects.publicly_reachable()),
+        pk=pk,
+        programme__slug=slug,
+    )
+    name = f"{german_slugify(item.title) or 'dokument'}.pdf"
+    return _serve(item.file, content_type="application/pdf", filename=name)
+
+
+def image(request, slug):
+    programme = get_object_or_404(Programme.objects.publicly_reachable(), slug=slug)
+    if not programme.image:
+        raise Http404
+    extension = programme.image.name.rsplit(".", 1)[-1].lower()
+    if extension not in IMAGE_TYPES:
+        raise Http404
+    return _serve(
+        programme.image, content_type=IMAGE_TYPES[extension], filename=f"{slug}.{extension}"
     )

@@ -1,7 +1,11 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 
 from counties.loader import load_counties
+from counties.models import CountyMembership
+from portal.roles import ADMINISTRATORS, COUNTY_STAFF, EDITORS
+from tests.factories import CountyFactory
 
 
 @pytest.fixture
@@ -10,6 +14,45 @@ def counties(db):
     load_counties()
 
 
+def make_user(username, group, *, county=None):
+    user = get_user_model().objects.create_user(
+        username, f"{username}@example.org", "pw", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name=group))
+    if county is not None:
+        CountyMembership.objects.create(user=user, county=county)
+    return user
+
+
+@pytest.fixture
+def county_a(db):
+    return CountyFactory(name="Landkreis Ahorn", slug="landkreis-ahorn", ags="99001")
+
+
+@pytest.fixture
+def county_b(db):
+    return CountyFactory(name="Landkreis Birke", slug="landkreis-birke", ags="99002")
+
+
+@pytest.fixture
+def staff_a(county_a):
+    """Alice works for county A."""
+    return make_user("alice", COUNTY_STAFF, county=county_a)
+
+
+@pytest.fixture
+def staff_b(county_b):
+    """Bob works for county B."""
+    return make_user("bob", COUNTY_STAFF, county=county_b)
+
+
+@pytest.fixture
+def editor(db):
+    """Erika is one of the DLT's editors."""
+    return make_user("erika", EDITORS)
+
+
 @pytest.fixture
 def administrator(db):
-    return get_user_model().objects.create_superuser("alice", "alice@example.org", "pw")
+    """Adam manages users and memberships."""
+    return make_user("adam", ADMINISTRATORS)

@@ -81,3 +81,4 @@ class BestPracticeFactory(factory.django.DjangoModelFactory):
     transfer_money = "30.000 Euro im Jahr."
     transfer_partners = "Jobcenter, Gemeinden."
     transfer_time = "Sechs Monate."
+    is_recognised = True

@@ -50,6 +50,8 @@ def test_command_prints_the_admin_login_and_refuses_outside_development(counties
     call_command("load_demo")
     out = capsys.readouterr().out
     assert "Benutzername „admin“" in out
+    assert "Benutzername „kreis-neuss“" in out
+    assert "Benutzername „redaktion“" in out
 
     settings.DEBUG = False
     with pytest.raises(CommandError):

@@ -1,0 +1,59 @@
+"""What the admin's start page shows each kind of staff."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from counties.models import County
+from portal.roles import is_editor
+
+from .enums import PublicationState
+from .history import changes
+from .models import Programme
+
+RECENT_DAYS = 30
+LIST_LIMIT = 20
+
+
+def recent_changes(user, *, now=None):
+    """Edits to published programmes, with what they changed: the editors' watch list."""
+    since = (now or timezone.now()) - timedelta(days=RECENT_DAYS)
+    records = (
+        Programme.history.filter(history_date__gte=since, history_type="~")
+        .filter(publication_state=PublicationState.PUBLISHED)
+        .select_related("history_user")
+        .order_by("-history_date")[:LIST_LIMIT]
+    )
+    return [
+        (record, [change.label for change in changes(record, record.prev_record)])
+        for record in records
+    ]
+
+
+def _stale_limit(now=None):
+    return (now or timezone.now()) - timedelta(days=settings.CONFIRMATION_STALE_DAYS)
+
+
+def dashboard(user, *, now=None):
+    programmes = Programme.objects.editable_by(user).select_related("county")
+    limit = _stale_limit(now)
+    context = {
+        "is_editor": is_editor(user),
+        "stale_programmes": programmes.unconfirmed_since(limit)[:LIST_LIMIT],
+        "stale_counties": County.objects.editable_by(user)
+        .filter(last_confirmed_at__lt=limit)
+        .order_by("last_confirmed_at")[:LIST_LIMIT],
+    }
+    if context["is_editor"]:
+        context["review_queue"] = programmes.awaiting_review().order_by("updated_at")
+        context["recent_changes"] = recent_changes(user, now=now)
+    else:
+        context["my_open"] = programmes.filter(
+            publication_state__in=[
+                PublicationState.DRAFT,
+                PublicationState.CHANGES_REQUESTED,
+                PublicationState.SUBMITTED,
+            ]
+        ).order_by("-updated_at")[:LIST_LIMIT]
+    return context

@@ -1,0 +1,168 @@
+"""History of programmes, best-practice profiles and county profiles (django-simple-history).
+
+- One admin save writes one record (`saved_with_one_record`), however many inlines and
+  many-to-many fields it touches.
+- Keywords (taggit) are no plain many-to-many field; each programme record keeps them as text.
+- `changes` turns two records into readable before/after pairs, `restore` brings a version
+  back (also of a deleted programme) and records that as a change of its own.
+"""
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models.signals import m2m_changed
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from simple_history.signals import pre_create_historical_record
+from taggit.models import TaggedItem
+from taggit.utils import edit_string_for_tags, parse_tags
+
+from counties.models import COUNTY_HISTORY, County
+
+from .models import BEST_PRACTICE_HISTORY, PROGRAMME_HISTORY, BestPracticeProfile, Programme
+
+RECORDS = {
+    Programme: PROGRAMME_HISTORY,
+    County: COUNTY_HISTORY,
+    BestPracticeProfile: BEST_PRACTICE_HISTORY,
+}
+# Never restored: who the programme belongs to and where it stands in the workflow.
+NOT_RESTORED = {
+    "id",
+    "county",
+    "slug",
+    "publication_state",
+    "published_at",
+    "review_comment",
+    "created_at",
+    "is_demo",
+}
+M2M_FIELDS = ("fields_of_action", "target_groups", "partner_kinds")
+
+
+@dataclass
+class Change:
+    label: str
+    before: str
+    after: str
+
+
+def snapshot_keywords(sender, instance, history_instance, **kwargs):
+    if isinstance(instance, Programme):
+        history_instance.keywords_snapshot = edit_string_for_tags(list(instance.keywords.all()))
+
+
+def record_keyword_change(sender, instance, action, **kwargs):
+    if not isinstance(instance, Programme) or action not in {
+        "post_add",
+        "post_remove",
+        "post_clear",
+    }:
+        return
+    if getattr(instance, "skip_history_when_saving", False):
+        return
+    PROGRAMME_HISTORY.create_historical_record(instance, "~")
+
+
+def connect():
+    pre_create_historical_record.connect(snapshot_keywords, dispatch_uid="keyword-snapshot")
+    m2m_changed.connect(record_keyword_change, sender=TaggedItem, dispatch_uid="keyword-history")
+
+
+@contextmanager
+def saved_with_one_record(instance, history_type):
+    """Silence the per-save and per-relation records, then write one for the whole save."""
+    instance.skip_history_when_saving = True
+    try:
+        yield
+    finally:
+        del instance.skip_history_when_saving
+    RECORDS[type(instance)].create_historical_record(instance, history_type)
+
+
+def _display(record, field):
+    if field.name == "keywords_snapshot":
+        return record.keywords_snapshot or "–"
+    if field.many_to_many:
+        return ", ".join(sorted(str(obj) for obj in _m2m_objects(record, field.name))) or "–"
+    value = getattr(record, field.attname)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value) or "–")
+    if field.is_relation and value is not None:
+        related = field.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related else f"#{value}"
+    if value in (None, ""):
+        return "–"
+    if hasattr(value, "isoformat"):
+        return date_format(
+            value, "SHORT_DATETIME_FORMAT" if hasattr(value, "hour") else "SHORT_DATE_FORMAT"
+        )
+    return str(value)
+
+
+def _m2m_objects(record, name):
+    rows = getattr(record, name).all()
+    target = Programme._meta.get_field(name).related_model
+    attname = f"{target._meta.model_name}_id"
+    return target._default_manager.filter(pk__in=[getattr(row, attname) for row in rows])
+
+
+def _tracked_fields(record):
+    model = record.instance_type
+    names = {field.name for field in model._meta.get_fields()}
+    fields = [
+        field
+        for field in record._meta.fields
+        if field.name in names or field.name == "keywords_snapshot"
+    ]
+    if model is Programme:
+        fields += [Programme._meta.get_field(name) for name in M2M_FIELDS]
+    return [field for field in fields if field.name not in {"id", "updated_at"}]
+
+
+def changes(record, previous):
+    """What `record` changed against `previous` (or everything it holds, if first)."""
+    result = []
+    for field in _tracked_fields(record):
+        after = _display(record, field)
+        before = _display(previous, field) if previous is not None else "–"
+        if before != after:
+            label = field.verbose_name if field.name != "keywords_snapshot" else _("keywords")
+            result.append(Change(str(label).capitalize(), before, after))
+    return result
+
+
+def timeline(records):
+    """(record, changes) from newest to oldest for a list of records of one object."""
+    records = list(records)
+    return [
+        (record, changes(record, records[index + 1] if index + 1 < len(records) else None))
+        for index, record in enumerate(records)
+    ]
+
+
+@transaction.atomic
+def restore(*, record, user):
+    """Bring back the content of `record`; for a deleted object, the object itself."""
+    model = record.instance_type
+    current = model._default_manager.filter(pk=record.id).first()
+    target = current or record.instance
+    for field in model._meta.concrete_fields:
+        if field.name in NOT_RESTORED and current is not None:
+            continue
+        if field.name in {"updated_at", "last_confirmed_at", "reminder_sent_at"}:
+            continue
+        setattr(target, field.attname, getattr(record, field.attname))
+    when = date_format(record.history_date, "SHORT_DATETIME_FORMAT")
+    target._change_reason = _("Restored the version of %(date)s") % {"date": when}
+    target._history_user = user
+    # A deletion record is written after the relations are gone; they live in the one before.
+    relations = record.prev_record if record.history_type == "-" and record.prev_record else record
+    with saved_with_one_record(target, "~" if current else "+"):
+        target.save()
+        if model is Programme:
+            for name in M2M_FIELDS:
+                getattr(target, name).set(_m2m_objects(relations, name))
+            target.keywords.set(parse_tags(relations.keywords_snapshot))
+    return target

@@ -19,6 +19,7 @@ from taggit.models import TaggedItem
 from taggit.utils import edit_string_for_tags, parse_tags
 
 from counties.models import COUNTY_HISTORY, County
+from portal.roles import CURATE_PERMISSION
 
 from .models import BEST_PRACTICE_HISTORY, PROGRAMME_HISTORY, BestPracticeProfile, Programme
 
@@ -27,17 +28,17 @@ RECORDS = {
     County: COUNTY_HISTORY,
     BestPracticeProfile: BEST_PRACTICE_HISTORY,
 }
-# Never restored: who the programme belongs to and where it stands in the workflow.
+# Never restored into an existing object (a deleted one comes back whole):
 NOT_RESTORED = {
-    "id",
-    "county",
-    "slug",
-    "publication_state",
-    "published_at",
-    "review_comment",
-    "created_at",
-    "is_demo",
-}
+    # who a programme belongs to and where it stands in the workflow
+    "id", "county", "slug", "publication_state", "published_at", "review_comment",
+    "created_at", "is_demo",
+    # a county's official figures: they come from Destatis
+    "ags", "name", "sort_name", "official_kind", "category", "state", "nuts3", "area_km2",
+    "population",
+}  # fmt: skip
+# Only editors decide these; a restore by county staff leaves them as they are.
+CURATED = {"is_recognised", "editors_statement", "is_featured", "featured_rank", "featured_until"}
 M2M_FIELDS = ("fields_of_action", "target_groups", "partner_kinds")
 
 
@@ -148,8 +149,11 @@ def restore(*, record, user):
     model = record.instance_type
     current = model._default_manager.filter(pk=record.id).first()
     target = current or record.instance
+    kept = NOT_RESTORED if current is not None else set()
+    if current is not None and not user.has_perm(CURATE_PERMISSION):
+        kept = kept | CURATED
     for field in model._meta.concrete_fields:
-        if field.name in NOT_RESTORED and current is not None:
+        if field.name in kept:
             continue
         if field.name in {"updated_at", "last_confirmed_at", "reminder_sent_at"}:
             continue

@@ -371,13 +371,14 @@ class BestPracticeQuerySet(models.QuerySet):
         return self.filter(programme__county_id__in=county_ids(user))
 
     def featured(self, *, today=None):
-        """Featured by the editors, still within the featuring period, in rank order."""
+        """Featured by the editors, still within the featuring period, in rank order;
+        among equal ranks the most recently published first."""
         today = today or timezone.localdate()
         return (
             self.published()
             .filter(is_featured=True)
             .filter(Q(featured_until__isnull=True) | Q(featured_until__gte=today))
-            .order_by("featured_rank", "programme__title")
+            .order_by("featured_rank", "-programme__published_at", "programme__title")
         )
 
 

@@ -17,7 +17,7 @@ from programmes.enums import PublicationState as State
 from programmes.history import restore
 from programmes.models import Attachment, BestPracticeProfile, Programme
 from programmes.reminders import send_confirmation_reminders
-from tests.factories import ProgrammeFactory
+from tests.factories import BestPracticeFactory, ProgrammeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -465,3 +465,18 @@ def _editor_for_publish():
     from tests.conftest import make_user
 
     return make_user("editor2", "Redaktion")
+
+
+def test_staff_restoring_a_profile_cannot_change_what_editors_decided(staff_a, editor, county_a):
+    profile = BestPracticeFactory(programme__county=county_a, is_featured=False)
+    first = profile.history.earliest()
+    profile.is_featured = True
+    profile.featured_rank = 2
+    profile.approach = "Neu beschrieben."
+    profile.save()
+
+    restore(record=first, user=staff_a)
+
+    profile.refresh_from_db()
+    assert profile.approach == "Vorgehen."
+    assert (profile.is_featured, profile.featured_rank) == (True, 2)

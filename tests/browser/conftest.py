@@ -46,6 +46,7 @@ def browser():
 def page(browser):
     context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
     page = context.new_page()
+    page.set_default_timeout(10_000)
     yield page
     context.close()
 

@@ -86,6 +86,9 @@ def _pages(portal):
         "imprint": "/impressum/",
         "accessibility statement": "/barrierefreiheit/",
         "not found": "/programme/gibt-es-nicht/",
+        "fields of action": "/handlungsfelder/",
+        "login": "/anmelden/",
+        "password reset": "/passwort/vergessen/",
     }
 
 

@@ -1,8 +1,11 @@
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from counties.models import County
 from programmes.models import BestPracticeProfile, FieldOfAction, Programme
 
+from . import statistics as stats
 from .models import SitePage
 
 NEWEST_COUNT = 6
@@ -28,6 +31,16 @@ def home(request):
     return render(request, "portal/home.html", context)
 
 
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /anmelden/",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
 def csrf_failure(request, reason=""):
     """A form that failed Django's CSRF check, explained in the portal's own look."""
     return render(request, "403_csrf.html", status=403)
@@ -36,3 +49,14 @@ def csrf_failure(request, reason=""):
 def site_page(request, kind):
     page = get_object_or_404(SitePage, kind=kind)
     return render(request, "portal/sitepage_detail.html", {"page": page})
+
+
+def statistics(request):
+    return render(request, "portal/statistics.html", {"tables": stats.all_tables()})
+
+
+def statistics_csv(request, slug):
+    for table in stats.all_tables():
+        if table.slug == slug:
+            return stats.as_csv(table)
+    raise Http404

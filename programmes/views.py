@@ -7,6 +7,7 @@ from django.views.generic import DetailView
 from portal.listing import FilteredListView
 from portal.text import german_slugify
 
+from . import opendata
 from .filters import ProgrammeFilter
 from .models import Attachment, FieldOfAction, Funding, Programme
 
@@ -116,4 +117,25 @@ def image(request, slug):
         raise Http404
     return _serve(
         programme.image, content_type=IMAGE_TYPES[extension], filename=f"{slug}.{extension}"
+    )
+
+
+def programme_data(request, fmt):
+    """The current (filtered) list of published programmes as open data."""
+    filterset = ProgrammeFilter(request.GET, queryset=Programme.objects.published())
+    filterset.is_valid()
+    records = opendata.rows(filterset.qs, settings.PORTAL_BASE_URL)
+    return opendata.as_csv(records) if fmt == "csv" else opendata.as_json(records)
+
+
+def open_data(request):
+    return render(
+        request,
+        "programmes/open_data.html",
+        {
+            "fields": opendata.FIELDS,
+            "licence": opendata.LICENCE,
+            "licence_url": opendata.LICENCE_URL,
+            "destatis": opendata.DESTATIS,
+        },
     )

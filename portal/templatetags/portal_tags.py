@@ -30,3 +30,22 @@ def query_items(context, exclude=""):
         if key not in skipped
         for value in values
     ]
+
+
+BAR_STEP = 26
+BAR_SPACE = 330  # pixels for the longest bar, right of the labels
+
+
+@register.filter
+def chart_height(count):
+    return max(count, 1) * BAR_STEP + 8
+
+
+@register.filter
+def bar_y(index):
+    return index * BAR_STEP
+
+
+@register.filter
+def bar_width(value, maximum):
+    return round(BAR_SPACE * (value or 0) / maximum) if maximum else 0

@@ -59,6 +59,7 @@ def _recreate_migration_data():
     for module, function in [
         ("programmes.migrations.0002_controlled_terms", "create_terms"),
         ("portal.migrations.0002_site_pages", "create_pages"),
+        ("portal.migrations.0003_roles", "create_roles"),
     ]:
         getattr(importlib.import_module(module), function)(apps, None)
 

@@ -1,0 +1,55 @@
+"""sitemap.xml: every public page, drafts never."""
+
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+from counties.models import County
+from programmes.models import FieldOfAction, Programme
+
+from .models import SitePageKind
+
+
+class PageSitemap(Sitemap):
+    changefreq = "weekly"
+
+    def items(self):
+        return [
+            "portal:home",
+            "programmes:programme-list",
+            "programmes:field-list",
+            "counties:county-list",
+            *[f"portal:{kind}" for kind in SitePageKind.values],
+        ]
+
+    def location(self, item):
+        return reverse(item)
+
+
+class ProgrammeSitemap(Sitemap):
+    changefreq = "weekly"
+
+    def items(self):
+        return Programme.objects.published().order_by("pk")
+
+    def lastmod(self, item):
+        return item.updated_at
+
+
+class CountySitemap(Sitemap):
+    changefreq = "monthly"
+
+    def items(self):
+        return County.objects.order_by("pk")
+
+
+class FieldSitemap(Sitemap):
+    def items(self):
+        return FieldOfAction.objects.order_by("position")
+
+
+SITEMAPS = {
+    "pages": PageSitemap,
+    "programmes": ProgrammeSitemap,
+    "counties": CountySitemap,
+    "fields": FieldSitemap,
+}

@@ -1,0 +1,102 @@
+"""The programme list as open data: CSV and JSON with stable, documented field names."""
+
+import csv
+import io
+import json
+
+from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
+
+DESTATIS = "© Statistisches Bundesamt (Destatis), 2019, CC BY 4.0"
+LICENCE = "CC BY 4.0 – Kreise für Integration (Deutscher Landkreistag)"
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/deed.de"
+
+# name, description (shown on the documentation page), value
+FIELDS = [
+    ("slug", _("Stable identifier of the programme; part of its address")),
+    ("url", _("Address of the programme page")),
+    ("title", _("Title")),
+    ("summary", _("Short description")),
+    ("county_ags", _("Official key (AGS) of the county, five digits")),
+    ("county_name", _("Official name of the county")),
+    ("state", _("State (Land)")),
+    ("county_population", _("Population of the county, 31 Dec 2018 (Destatis)")),
+    ("county_area_km2", _("Area of the county in km² (Destatis)")),
+    ("fields_of_action", _("Fields of action, separated by semicolons")),
+    ("target_groups", _("Target groups, separated by semicolons")),
+    ("keywords", _("Keywords, separated by semicolons")),
+    ("status", _("planned, running, ended or permanent")),
+    ("start_date", _("Start, YYYY-MM-DD")),
+    ("end_date", _("End, YYYY-MM-DD")),
+    ("people_reached", _("Number of people reached, if given")),
+    ("best_practice", _("true if the editors recognised it as a best practice")),
+    ("published_at", _("First publication, ISO 8601")),
+    ("updated_at", _("Last change, ISO 8601")),
+    ("county_figures_source", _("Source of the county figures")),
+]
+
+
+def _row(programme, base_url):
+    county = programme.county
+    profile = getattr(programme, "best_practice", None)
+    return {
+        "slug": programme.slug,
+        "url": f"{base_url}{programme.get_absolute_url()}",
+        "title": programme.title,
+        "summary": programme.summary,
+        "county_ags": county.ags,
+        "county_name": county.name,
+        "state": county.state.name,
+        "county_population": county.population,
+        "county_area_km2": float(county.area_km2),
+        "fields_of_action": ";".join(f.slug for f in programme.fields_of_action.all()),
+        "target_groups": ";".join(t.slug for t in programme.target_groups.all()),
+        "keywords": ";".join(sorted(tag.name for tag in programme.keywords.all())),
+        "status": programme.status,
+        "start_date": programme.start_date.isoformat() if programme.start_date else None,
+        "end_date": programme.end_date.isoformat() if programme.end_date else None,
+        "people_reached": programme.reach,
+        "best_practice": bool(profile and profile.is_recognised),
+        "published_at": programme.published_at.isoformat() if programme.published_at else None,
+        "updated_at": programme.updated_at.isoformat(),
+        "county_figures_source": DESTATIS,
+    }
+
+
+def rows(programmes, base_url):
+    programmes = programmes.select_related("county__state", "best_practice").prefetch_related(
+        "fields_of_action", "target_groups", "keywords"
+    )
+    return [_row(programme, base_url) for programme in programmes]
+
+
+def as_csv(records):
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=[name for name, _label in FIELDS])
+    writer.writeheader()
+    for record in records:
+        writer.writerow(
+            {
+                k: "" if v is None else str(v).lower() if isinstance(v, bool) else v
+                for k, v in record.items()
+            }
+        )
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="programme.csv"'
+    return response
+
+
+def as_json(records):
+    document = {
+        "licence": LICENCE,
+        "licence_url": LICENCE_URL,
+        "county_figures_source": DESTATIS,
+        "count": len(records),
+        "programmes": records,
+    }
+    response = HttpResponse(
+        json.dumps(document, ensure_ascii=False, indent=1),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'inline; filename="programme.json"'
+    return response

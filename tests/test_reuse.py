@@ -1,0 +1,147 @@
+"""Feeds, sitemap, robots.txt, open data and statistics: published content only, correct."""
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+from datetime import datetime
+
+import pytest
+from django.utils import timezone
+
+from counties.models import County
+from programmes.models import Programme
+from tests.factories import BestPracticeFactory, CountyFactory, ProgrammeFactory, StateFactory
+
+pytestmark = pytest.mark.django_db
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture
+def world(db):
+    bavaria = StateFactory(code="09", name="Bayern", slug="bayern")
+    cham = CountyFactory(state=bavaria, name="Cham", slug="cham", ags="09372")
+    visible = ProgrammeFactory(county=cham, title="Sichtbar", fields=["housing"])
+    visible.keywords.add("Wohnraum")
+    BestPracticeFactory(
+        programme=ProgrammeFactory(county=cham, title="Vorbild", fields=["language"])
+    )
+    ProgrammeFactory(county=cham, title="Entwurf", fields=["housing"], draft=True)
+    ProgrammeFactory(county=cham, title="Archiviert", publication_state="archived")
+    return cham
+
+
+def feed_titles(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    root = ET.fromstring(response.content)
+    return [entry.find(f"{ATOM}title").text for entry in root.iter(f"{ATOM}entry")]
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("/feeds/programme/", {"Sichtbar (Cham)", "Vorbild (Cham)"}),
+        ("/feeds/praxisbeispiele/", {"Vorbild (Cham)"}),
+        ("/feeds/handlungsfelder/housing/", {"Sichtbar (Cham)"}),
+        ("/feeds/laender/bayern/", {"Sichtbar (Cham)", "Vorbild (Cham)"}),
+        ("/feeds/kreise/cham/", {"Sichtbar (Cham)", "Vorbild (Cham)"}),
+    ],
+)
+def test_feeds_are_atom_and_hold_only_published_programmes(client, world, url, expected):
+    assert set(feed_titles(client, url)) == expected
+
+
+def test_unknown_feed_is_404(client, world):
+    assert client.get("/feeds/kreise/atlantis/").status_code == 404
+
+
+def test_pages_link_their_feeds(client, world):
+    page = client.get(world.get_absolute_url()).content.decode()
+    assert 'type="application/atom+xml"' in page
+    assert "/feeds/kreise/cham/" in page
+    assert "/feeds/laender/bayern/" in page
+
+
+def test_sitemap_lists_public_pages_only(client, world):
+    root = ET.fromstring(client.get("/sitemap.xml").content)
+    locations = {loc.text for loc in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
+    assert any(url.endswith("/programme/sichtbar/") or "programm-" in url for url in locations)
+    assert all("entwurf" not in url.lower() for url in locations)
+    published = {p.get_absolute_url() for p in Programme.objects.published()}
+    assert {url.split("testserver", 1)[1] for url in locations} >= published
+    assert any(url.endswith("/kreise/cham/") for url in locations)
+
+
+def test_robots_txt_points_to_the_sitemap(client):
+    text = client.get("/robots.txt").content.decode()
+    assert "Disallow: /admin/" in text
+    assert "Sitemap: http://testserver/sitemap.xml" in text
+
+
+def test_detail_pages_have_canonical_and_open_graph(client, world):
+    programme = Programme.objects.get(title="Sichtbar")
+    page = client.get(programme.get_absolute_url()).content.decode()
+    assert f'<link rel="canonical" href="http://testserver{programme.get_absolute_url()}">' in page
+    assert '<meta property="og:title" content="Sichtbar">' in page
+    assert '<meta property="og:type" content="article">' in page
+    assert '<meta name="description" content="Kurzbeschreibung des Programms.">' in page
+
+
+def test_csv_export_holds_published_programmes_and_honours_filters(client, world):
+    response = client.get("/programme/daten.csv", {"handlungsfeld": "housing"})
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
+    assert [row["title"] for row in rows] == ["Sichtbar"]
+    assert rows[0]["county_ags"] == "09372"
+    assert rows[0]["keywords"] == "Wohnraum"
+    assert "Destatis" in rows[0]["county_figures_source"]
+
+
+def test_json_export_names_licence_and_source(client, world):
+    document = json.loads(client.get("/programme/daten.json").content)
+    assert document["count"] == 2
+    assert {p["title"] for p in document["programmes"]} == {"Sichtbar", "Vorbild"}
+    assert document["licence"].startswith("CC BY 4.0")
+    assert "Destatis" in document["county_figures_source"]
+    assert {p["best_practice"] for p in document["programmes"]} == {True, False}
+
+
+def test_open_data_page_documents_every_field(client):
+    page = client.get("/offene-daten/").content.decode()
+    for name in ["county_ags", "fields_of_action", "best_practice", "county_figures_source"]:
+        assert f"<code>{name}</code>" in page
+    assert "CC BY 4.0" in page
+
+
+def test_statistics_match_the_database(client, world, counties):
+    response = client.get("/statistik/")
+    assert response.status_code == 200
+    tables = {table.slug: table for table in response.context["tables"]}
+    by_state = {row[0]: row[1:] for row in tables["kreise-nach-land"].rows}
+    assert by_state["Bayern"] == (1, County.objects.filter(state__name="Bayern").count())
+    assert by_state["Hessen"] == (0, 26)
+    by_field = dict(tables["programme-nach-handlungsfeld"].rows)
+    assert by_field["Wohnen"] == 1
+    assert by_field["Sprache"] == 1
+    quarters = tables["neu-je-quartal"].rows
+    assert sum(n for _label, n in quarters) == Programme.objects.published().count()
+    page = response.content.decode()
+    assert page.count("<svg") == 4
+    assert page.count('role="img"') == 4
+
+
+def test_quarters_are_counted_by_publication_date(client, world):
+    Programme.objects.filter(title="Sichtbar").update(
+        published_at=timezone.make_aware(datetime(2025, 2, 10))
+    )
+    rows = dict(client.get("/statistik/").context["tables"][3].rows)
+    assert rows["1. Q. 2025"] == 1
+
+
+def test_statistics_csv(client, world):
+    response = client.get("/statistik/programme-nach-handlungsfeld.csv")
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "Handlungsfeld,Veröffentlichte Programme"
+    assert "Wohnen,1" in lines
+    assert client.get("/statistik/gibt-es-nicht.csv").status_code == 404

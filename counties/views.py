@@ -6,6 +6,9 @@ from programmes.models import FieldOfAction, Programme
 
 from .filters import CountyFilter
 from .models import County
+from .similarity import similar_counties
+
+SIMILAR_SHOWN = 6
 
 
 class CountyListView(FilteredListView):
@@ -29,11 +32,13 @@ def county_detail(request, slug):
         (field, [p for p in programmes if field in p.fields_of_action.all()])
         for field in FieldOfAction.objects.all()
     ]
+    candidates = County.objects.select_related("state").with_programme_counts()
     return render(
         request,
         "counties/county_detail.html",
         {
             "county": county,
+            "similar": similar_counties(county, limit=SIMILAR_SHOWN, candidates=candidates),
             "programme_count": len(programmes),
             "groups": [(field, items) for field, items in groups if items],
         },

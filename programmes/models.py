@@ -129,9 +129,10 @@ class ProgrammeQuerySet(models.QuerySet):
         )
 
     def with_best_practice_flag(self):
-        return self.annotate(
-            is_best_practice=Exists(BestPracticeProfile.objects.filter(programme=OuterRef("pk")))
+        recognised = BestPracticeProfile.objects.filter(
+            programme=OuterRef("pk"), is_recognised=True
         )
+        return self.annotate(is_best_practice=Exists(recognised))
 
     def for_cards(self):
         """What a programme card shows, fetched in a fixed number of queries."""

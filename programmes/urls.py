@@ -9,6 +9,7 @@ urlpatterns = [
     path("programme/daten.csv", views.programme_data, {"fmt": "csv"}, name="data-csv"),
     path("programme/daten.json", views.programme_data, {"fmt": "json"}, name="data-json"),
     path("offene-daten/", views.open_data, name="open-data"),
+    path("vergleichbare-kreise/", views.comparable, name="comparable"),
     path("programme/<slug:slug>/", views.ProgrammeDetailView.as_view(), name="programme-detail"),
     path("programme/<slug:slug>/bild/", views.image, name="image"),
     path("programme/<slug:slug>/dokumente/<int:pk>/", views.attachment, name="attachment"),

@@ -1,9 +1,11 @@
 from django.conf import settings
-from django.db.models import Case, Count, Prefetch, Q, When
+from django.db.models import Case, Count, F, Prefetch, Q, Value, When
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.generic import DetailView
 
+from counties.models import County
+from counties.similarity import similar_counties
 from portal.listing import FilteredListView
 from portal.text import german_slugify
 
@@ -45,21 +47,49 @@ class ProgrammeDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["related"] = related_programmes(self.object)
+        context["comparable"] = comparable_programmes(self.object)
         return context
 
 
 def related_programmes(programme, limit=RELATED_LIMIT):
-    """Published programmes of the same county or sharing fields of action, closest first."""
+    """Published programmes sharing fields of action and keywords, most in common first;
+    a shared keyword says more than a shared field, the same county breaks ties."""
     field_ids = [field.pk for field in programme.fields_of_action.all()]
+    tag_ids = [tag.pk for tag in programme.keywords.all()]
+    # An empty IN list would turn the whole score into a constant; count only what exists.
+    shared_fields = (
+        Count("fields_of_action", filter=Q(fields_of_action__in=field_ids), distinct=True)
+        if field_ids
+        else Value(0)
+    )
+    shared_keywords = (
+        Count("keywords", filter=Q(keywords__in=tag_ids), distinct=True) if tag_ids else Value(0)
+    )
     same_county = Case(When(county_id=programme.county_id, then=1), default=0)
-    shared = Count("fields_of_action", filter=Q(fields_of_action__in=field_ids), distinct=True)
     return (
         Programme.objects.published()
         .exclude(pk=programme.pk)
-        .annotate(shared_fields=shared, same_county=same_county)
-        .filter(Q(shared_fields__gt=0) | Q(county_id=programme.county_id))
-        .order_by("-same_county", "-shared_fields", "-published_at")
+        .annotate(
+            shared_fields=shared_fields, shared_keywords=shared_keywords, same_county=same_county
+        )
+        .annotate(score=F("shared_fields") + 2 * F("shared_keywords"))
+        .filter(Q(score__gt=0) | Q(same_county=1))
+        .order_by("-score", "-same_county", "-published_at")
         .for_cards()[:limit]
+    )
+
+
+def comparable_programmes(programme, limit=RELATED_LIMIT):
+    """Programmes of the counties most like this one's that share a field of action."""
+    similar = similar_counties(programme.county, limit=COMPARABLE_COUNTIES)
+    field_ids = [field.pk for field in programme.fields_of_action.all()]
+    return (
+        Programme.objects.published()
+        .filter(county__in=similar, fields_of_action__in=field_ids)
+        .exclude(pk=programme.pk)
+        .annotate(shared=Count("fields_of_action", distinct=True))
+        .for_cards()
+        .order_by("-shared", "-published_at")[:limit]
     )
 
 
@@ -139,3 +169,60 @@ def open_data(request):
             "destatis": opendata.DESTATIS,
         },
     )
+
+
+COMPARABLE_COUNTIES = 10
+COMPARABLE_PROGRAMMES = 30
+
+
+def _county_label(county):
+    return f"{county.name} ({county.official_kind})"
+
+
+def _resolve_county(text, counties):
+    """A county from what the person typed or picked: "Name (Art)", the name, or the slug."""
+    wanted = (text or "").strip().casefold()
+    if not wanted:
+        return None, []
+    for county in counties:
+        if wanted in {_county_label(county).casefold(), county.slug}:
+            return county, []
+    by_name = [county for county in counties if county.name.casefold() == wanted]
+    if len(by_name) == 1:
+        return by_name[0], []
+    candidates = by_name or [c for c in counties if wanted in c.name.casefold()]
+    return None, candidates[:8]
+
+
+def comparable(request):
+    """Praxis aus vergleichbaren Kreisen: programmes of the counties most like mine."""
+    counties = list(County.objects.select_related("state"))
+    county, candidates = _resolve_county(request.GET.get("kreis"), counties)
+    fields = FieldOfAction.objects.all()
+    field = next((f for f in fields if f.slug == request.GET.get("handlungsfeld")), None)
+    context = {
+        "counties": counties,
+        "labels": [_county_label(c) for c in counties],
+        "county": county,
+        "candidates": candidates,
+        "fields": fields,
+        "field": field,
+        "query": (request.GET.get("kreis") or "")[:120],
+    }
+    if county is not None:
+        similar = similar_counties(county, limit=COMPARABLE_COUNTIES, candidates=counties)
+        programmes = (
+            Programme.objects.published()
+            .filter(county__in=similar)
+            .with_best_practice_flag()
+            .for_cards()
+            .order_by("-is_best_practice", "-published_at")
+        )
+        if field is not None:
+            programmes = programmes.filter(fields_of_action=field)
+        context.update(
+            similar=similar,
+            programmes=programmes[:COMPARABLE_PROGRAMMES],
+            county_label=_county_label(county),
+        )
+    return render(request, "programmes/comparable.html", context)

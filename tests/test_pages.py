@@ -113,7 +113,19 @@ class TestProgrammeDetail:
 
         related = list(client.get(programme.get_absolute_url()).context["related"])
 
-        assert related == [same_county, same_field]
+        assert related == [same_field, same_county]
+
+    def test_related_programmes_rank_shared_keywords_above_shared_fields(self, client):
+        programme = ProgrammeFactory(fields=["language", "work"])
+        programme.keywords.add("Patenschaft")
+        two_fields = ProgrammeFactory(fields=["language", "work"])
+        field_and_keyword = ProgrammeFactory(fields=["language"])
+        field_and_keyword.keywords.add("Patenschaft")
+        ProgrammeFactory(fields=["housing"])
+
+        related = list(client.get(programme.get_absolute_url()).context["related"])
+
+        assert related == [field_and_keyword, two_fields]
 
     def test_staff_text_cannot_inject_script(self, client):
         programme = ProgrammeFactory(

@@ -10,6 +10,7 @@ from portal.listing import FilteredListView
 from portal.text import german_slugify
 
 from . import opendata
+from .facets import facet_counts
 from .filters import ProgrammeFilter
 from .models import Attachment, FieldOfAction, Funding, Programme
 
@@ -24,6 +25,11 @@ class ProgrammeListView(FilteredListView):
     def get_queryset(self):
         self.queryset = Programme.objects.published().for_cards()
         return super().get_queryset()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["facets"] = facet_counts(self.filterset)
+        return context
 
 
 class ProgrammeDetailView(DetailView):

@@ -213,7 +213,8 @@ def test_query_count_does_not_grow_with_rows(client, db, django_assert_max_num_q
         BestPracticeFactory(programme=programme)
     Tag.objects.create(name="Wohnraum", slug="wohnraum")
 
-    with django_assert_max_num_queries(12):
+    # 11 for the page and its filters, 9 for the facet counts: none of them per row.
+    with django_assert_max_num_queries(20):
         response = client.get(LIST_URL, {"handlungsfeld": "housing", "land": county.state.slug})
     assert len(response.context["object_list"]) == 20
 
@@ -275,3 +276,26 @@ def test_county_choices_name_the_kind(client, counties):
     labels = [label for _value, label in form.fields["kreis"].choices]
     assert "Heilbronn (Landkreis)" in labels
     assert "Heilbronn (Stadtkreis)" in labels
+
+
+def test_facets_count_each_choice_under_the_other_filters(client, world):
+    response = client.get(LIST_URL, {"land": "sachsen", "handlungsfeld": "school"})
+    facets = response.context["facets"]
+    # Fields: counted with the Land filter only (its own filter left out).
+    assert facets["handlungsfeld"] == {"work": 1, "school": 2, "community": 1}
+    # Länder: counted with the field filter only.
+    assert facets["land"] == {"sachsen": 2}
+    assert facets["status"] == {"running": 1, "planned": 1}
+    assert facets["praxisbeispiel"] == {"on": 1}
+    page = response.content.decode()
+    assert "Sprache <span class=\"facet-count\">(0)</span>" in page
+    assert 'value="language" id="id_handlungsfeld_1" disabled' in page
+
+
+def test_facet_queries_stay_within_a_fixed_budget(client, db, django_assert_max_num_queries):
+    county = CountyFactory()
+    for index in range(30):
+        programme = ProgrammeFactory(county=county, fields=["housing", "work"])
+        programme.keywords.add(f"Stichwort {index}")
+    with django_assert_max_num_queries(22):
+        client.get(LIST_URL, {"handlungsfeld": "housing", "status": "running", "q": "Programm"})

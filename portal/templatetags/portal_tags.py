@@ -20,6 +20,14 @@ def query_with(context, **changes):
     return query.urlencode()
 
 
+@register.simple_tag
+def facet_count(facets, name, value):
+    """How many programmes a filter choice would give; None where the list has no counts."""
+    if not facets or name not in facets:
+        return None
+    return facets[name].get(str(value), 0)
+
+
 @register.simple_tag(takes_context=True)
 def query_items(context, exclude=""):
     """(name, value) pairs of the current query, for hidden inputs of a second form."""

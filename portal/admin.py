@@ -34,3 +34,14 @@ admin.site.unregister(User)
 @admin.register(User)
 class PortalUserAdmin(UserAdmin):
     inlines = [*UserAdmin.inlines, CountyMembershipInline]
+
+    def get_queryset(self, request):
+        users = super().get_queryset(request)
+        return users if request.user.is_superuser else users.filter(is_superuser=False)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            # Roles are the groups; nobody hands out superuser or single permissions here.
+            readonly += ["is_superuser", "user_permissions"]
+        return readonly

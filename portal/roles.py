@@ -28,7 +28,6 @@ _CONTENT = [
     *_crud("programmes", "fieldofaction", ("view",)),
     *_crud("programmes", "targetgroup", ("view",)),
     *_crud("programmes", "partnerkind", ("view",)),
-    *_crud("taggit", "tag", ("view",)),
 ]
 
 ROLE_PERMISSIONS = {
@@ -40,7 +39,7 @@ ROLE_PERMISSIONS = {
         *_crud("programmes", "fieldofaction", ("change",)),
         *_crud("programmes", "targetgroup", ("change",)),
         *_crud("programmes", "partnerkind", ("change",)),
-        *_crud("taggit", "tag", ("change", "delete")),
+        *_crud("taggit", "tag", ("view", "change")),
         *_crud("portal", "sitepage", ("view", "change")),
         *_crud("counties", "countymembership", ("view",)),
     ],

@@ -5,7 +5,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from . import accounts, views
+from . import accounts, admin_shortcut, views
 from .models import SitePageKind
 from .sitemaps import SITEMAPS
 
@@ -38,6 +38,7 @@ urlpatterns = [
     path("", include("counties.urls")),
     path("", include("portal.accounts")),
     path("admin/login/", accounts.admin_login),
+    path("admin/r/<int:content_type_id>/<path:object_id>/", admin_shortcut.view_on_site),
     path("admin/", admin.site.urls),
     *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
 ]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
+from taggit.models import Tag
 
 from counties.models import County
 from portal.admin_history import HistoryAdminMixin
@@ -62,6 +63,24 @@ class ControlledTermAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     # The vocabularies come from migrations; editors may rename, nobody adds or deletes.
     readonly_fields = ["slug"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# Keywords are shared by all counties: editors may correct their spelling, nobody merges or
+# deletes them from here (that would change other counties' programmes unrecorded).
+admin.site.unregister(Tag)
+
+
+@admin.register(Tag)
+class KeywordAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    actions = None
 
     def has_add_permission(self, request):
         return False
@@ -130,9 +149,26 @@ class RequestChangesForm(forms.Form):
     )
 
 
+# The example row of the import template.
+IMPORT_EXAMPLE = {
+    "Titel": "Sprachcafé im Familienzentrum",
+    "Kurzbeschreibung": "Eltern üben Deutsch, während ihre Kinder betreut werden.",
+    "Beschreibung": "Jeden Dienstag treffen sich Mütter und Väter im Familienzentrum.",
+    "Ziele": "- Alltagsdeutsch üben\n- Kontakte knüpfen",
+    "Handlungsfelder": "Sprache; Gesellschaftliches Zusammenleben",
+    "Zielgruppen": "Familien; Frauen",
+    "Partnerarten": "Volkshochschule; Vereine",
+    "Schlagwörter": "Sprachcafé, Kinderbetreuung",
+    "Status": "laufend",
+    "Beginn": "01.09.2024",
+}
+
+
 @admin.register(Programme)
 class ProgrammeAdmin(HistoryAdminMixin, ImportExportMixin, admin.ModelAdmin):
     resource_classes = [ProgrammeResource]
+    # Excel writes UTF-8 with a byte order mark; reading with utf-8-sig accepts both.
+    from_encoding = "utf-8-sig"
     formats = [CSV, XLSX]
     import_template_name = "admin/programmes/programme/import.html"
     formfield_overrides = {
@@ -237,8 +273,9 @@ class ProgrammeAdmin(HistoryAdminMixin, ImportExportMixin, admin.ModelAdmin):
     # Saving: an edit also confirms that the content is current -------------------------
 
     def save_model(self, request, obj, form, change):
-        obj.last_confirmed_at = timezone.now()
-        obj.reminder_sent_at = None
+        if obj.is_published:  # an edit of a public programme confirms that it is current
+            obj.last_confirmed_at = timezone.now()
+            obj.reminder_sent_at = None
         super().save_model(request, obj, form, change)
 
     # List columns ------------------------------------------------------------------
@@ -353,14 +390,60 @@ class ProgrammeAdmin(HistoryAdminMixin, ImportExportMixin, admin.ModelAdmin):
         return TemplateResponse(request, "admin/programmes/programme/request_changes.html", context)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        state = obj.publication_state if obj is not None else PublicationState.DRAFT
+        context.update(
+            may_submit=state in services.TRANSITIONS["submit"] and not is_editor(request.user),
+            may_review=is_editor(request.user),
+            transitions=services.TRANSITIONS,
+        )
         if obj is not None:
-            context.update(
-                state_badge=state_badge(obj),
-                may_submit=obj.publication_state in services.TRANSITIONS["submit"],
-                may_review=is_editor(request.user),
-                transitions=services.TRANSITIONS,
-            )
+            context["state_badge"] = state_badge(obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _submit_if_asked(self, request, obj):
+        """ "Save and submit for review": the edits are saved first, then submitted."""
+        if "_submit_for_review" not in request.POST:
+            return None
+        try:
+            services.programme_submit(programme=obj, user=request.user)
+            messages.success(request, gettext("Saved and submitted for review."))
+        except services.WorkflowError as error:
+            messages.error(request, str(error))
+        return HttpResponseRedirect(self._change_url(obj))
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._submit_if_asked(request, obj) or super().response_add(
+            request, obj, post_url_continue
+        )
+
+    def response_change(self, request, obj):
+        return self._submit_if_asked(request, obj) or super().response_change(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        """The confirmation page lists what a person understands, not link-table rows."""
+        deleted, counts, perms, protected = super().get_deleted_objects(objs, request)
+        through = [m._meta.verbose_name_plural for m in self._link_tables()]
+        counts = {name: n for name, n in counts.items() if name not in through}
+        return self._strip_links(deleted), counts, perms, protected
+
+    def _link_tables(self):
+        return [
+            field.remote_field.through
+            for field in Programme._meta.many_to_many
+            if getattr(field.remote_field, "through", None) is not None
+        ]
+
+    def _strip_links(self, items):
+        markers = [str(m._meta.verbose_name) for m in self._link_tables()]
+        cleaned = []
+        for item in items:
+            if isinstance(item, list):
+                nested = self._strip_links(item)
+                if nested:
+                    cleaned.append(nested)
+            elif not any(marker in str(item) for marker in markers):
+                cleaned.append(item)
+        return cleaned
 
     # Spreadsheets -------------------------------------------------------------------
 
@@ -378,9 +461,14 @@ class ProgrammeAdmin(HistoryAdminMixin, ImportExportMixin, admin.ModelAdmin):
             raise Http404
         file_format = formats[fmt]()
         dataset = ProgrammeResource(user=request.user).export(queryset=Programme.objects.none())
-        response = HttpResponse(
-            file_format.export_data(dataset), content_type=file_format.get_content_type()
-        )
+        own = County.objects.editable_by(request.user).order_by("sort_name").first()
+        example = {**IMPORT_EXAMPLE, "Kreisschlüssel (AGS)": own.ags if own else "05162"}
+        dataset.append([example.get(column, "") for column in dataset.headers])
+        dataset.title = gettext("Programmes")
+        data = file_format.export_data(dataset)
+        if fmt == "csv":
+            data = "\ufeff" + data  # a byte order mark, so that Excel reads the umlauts
+        response = HttpResponse(data, content_type=file_format.get_content_type())
         name = f"programme-vorlage.{file_format.get_extension()}"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
@@ -392,7 +480,10 @@ class ProgrammeAdmin(HistoryAdminMixin, ImportExportMixin, admin.ModelAdmin):
             id__in=Programme.objects.values("pk")
         )
         if not is_editor(request.user):
-            records = records.filter(county_id__in=county_ids(request.user))
+            # Deleting what was public is the editors' decision; so is bringing it back.
+            records = records.filter(county_id__in=county_ids(request.user)).exclude(
+                publication_state__in=[PublicationState.PUBLISHED, PublicationState.ARCHIVED]
+            )
         return records.select_related("history_user").order_by("-history_date")
 
     def deleted_view(self, request):
@@ -438,6 +529,15 @@ class BestPracticeProfileAdmin(HistoryAdminMixin, CuratedFieldsMixin, admin.Mode
 
     def get_queryset(self, request):
         return super().get_queryset(request).editable_by(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            readonly.append("programme")  # the recognition belongs to this programme
+        return readonly
+
+    def view_on_site(self, obj):
+        return obj.get_absolute_url() if obj.programme.is_published else None
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "programme":

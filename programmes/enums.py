@@ -14,11 +14,11 @@ class ProgrammeStatus(models.TextChoices):
 class PublicationState(models.TextChoices):
     """The review workflow: county staff write and submit, the editors publish."""
 
-    DRAFT = "draft", _("draft")
-    SUBMITTED = "submitted", _("submitted")
-    CHANGES_REQUESTED = "changes_requested", _("changes requested")
-    PUBLISHED = "published", _("published")
-    ARCHIVED = "archived", _("archived")
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    PUBLISHED = "published", _("Published")
+    ARCHIVED = "archived", _("Archived")
 
 
 class FundingLevel(models.TextChoices):

@@ -9,10 +9,13 @@
 
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed
+from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from simple_history.signals import pre_create_historical_record
 from taggit.models import TaggedItem
@@ -95,10 +98,12 @@ def _display(record, field):
         return str(related) if related else f"#{value}"
     if value in (None, ""):
         return "–"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, datetime):
+        return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
     if hasattr(value, "isoformat"):
-        return date_format(
-            value, "SHORT_DATETIME_FORMAT" if hasattr(value, "hour") else "SHORT_DATE_FORMAT"
-        )
+        return date_format(value, "SHORT_DATE_FORMAT")
     return str(value)
 
 
@@ -119,7 +124,7 @@ def _tracked_fields(record):
     ]
     if model is Programme:
         fields += [Programme._meta.get_field(name) for name in M2M_FIELDS]
-    return [field for field in fields if field.name not in {"id", "updated_at"}]
+    return [field for field in fields if field.name not in {"id", "updated_at", "is_demo"}]
 
 
 def changes(record, previous):
@@ -130,7 +135,7 @@ def changes(record, previous):
         before = _display(previous, field) if previous is not None else "–"
         if before != after:
             label = field.verbose_name if field.name != "keywords_snapshot" else _("keywords")
-            result.append(Change(str(label).capitalize(), before, after))
+            result.append(Change(capfirst(str(label)), before, after))
     return result
 
 
@@ -158,15 +163,32 @@ def restore(*, record, user):
         if field.name in {"updated_at", "last_confirmed_at", "reminder_sent_at"}:
             continue
         setattr(target, field.attname, getattr(record, field.attname))
-    when = date_format(record.history_date, "SHORT_DATETIME_FORMAT")
+    when = date_format(timezone.localtime(record.history_date), "SHORT_DATETIME_FORMAT")
     target._change_reason = _("Restored the version of %(date)s") % {"date": when}
     target._history_user = user
     # A deletion record is written after the relations are gone; they live in the one before.
     relations = record.prev_record if record.history_type == "-" and record.prev_record else record
     with saved_with_one_record(target, "~" if current else "+"):
         target.save()
+        if current is None and hasattr(record, "created_at"):
+            # auto_now_add stamped the insert as new; the object was created long before.
+            model._default_manager.filter(pk=target.pk).update(created_at=record.created_at)
+            target.created_at = record.created_at
         if model is Programme:
             for name in M2M_FIELDS:
                 getattr(target, name).set(_m2m_objects(relations, name))
             target.keywords.set(parse_tags(relations.keywords_snapshot))
+    if model is Programme and current is None:
+        _recover_profile(target, user)
     return target
+
+
+def _recover_profile(programme, user):
+    """The best-practice profile went with the programme; bring its last state back too."""
+    deleted = (
+        BestPracticeProfile.history.filter(programme_id=programme.pk, history_type="-")
+        .order_by("-history_date")
+        .first()
+    )
+    if deleted is not None and not BestPracticeProfile.objects.filter(pk=deleted.id).exists():
+        restore(record=deleted, user=user)

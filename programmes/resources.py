@@ -6,6 +6,7 @@ and a row can only update a programme they may edit (others are not even looked 
 
 from datetime import date, datetime
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from taggit.utils import edit_string_for_tags, parse_tags
@@ -14,7 +15,7 @@ from counties.models import County
 from portal.text import german_slugify
 
 from .enums import ProgrammeStatus
-from .models import FieldOfAction, PartnerKind, Programme, TargetGroup
+from .models import PROGRAMME_HISTORY, FieldOfAction, PartnerKind, Programme, TargetGroup
 
 LIST_SEPARATOR = ";"
 
@@ -99,8 +100,15 @@ class GermanDateWidget(widgets.Widget):
         return value.strftime("%d.%m.%Y") if value else ""
 
 
+class TextWidget(widgets.CharWidget):
+    """An empty spreadsheet cell is empty text, never NULL (XLSX hands over None)."""
+
+    def clean(self, value, row=None, **kwargs):
+        return "" if value is None else str(value).strip()
+
+
 def _field(attribute, column, widget=None):
-    return fields.Field(attribute=attribute, column_name=column, widget=widget)
+    return fields.Field(attribute=attribute, column_name=column, widget=widget or TextWidget())
 
 
 class ProgrammeResource(resources.ModelResource):
@@ -166,8 +174,19 @@ class ProgrammeResource(resources.ModelResource):
         return Programme.objects.editable_by(self.user).select_related("county")
 
     def before_import_row(self, row, **kwargs):
+        """A row without an address is a new programme: give it an address nobody has."""
         if not str(row.get("Adresskürzel") or "").strip():
-            row["Adresskürzel"] = german_slugify(str(row.get("Titel") or ""))[:200]
+            base = german_slugify(str(row.get("Titel") or ""))[:190] or "programm"
+            slug, number = base, 2
+            while slug in self._taken_slugs() or Programme.objects.filter(slug=slug).exists():
+                slug, number = f"{base}-{number}", number + 1
+            self._taken_slugs().add(slug)
+            row["Adresskürzel"] = slug
+
+    def _taken_slugs(self):
+        if not hasattr(self, "_new_slugs"):
+            self._new_slugs = set()
+        return self._new_slugs
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})
@@ -175,11 +194,28 @@ class ProgrammeResource(resources.ModelResource):
         allowed = County.objects.editable_by(self.user)
         if county is not None and not allowed.filter(pk=county.pk).exists():
             errors["county"] = _("You may only import programmes of your own county.")
-        super().validate_instance(instance, errors, validate_unique)
+        try:
+            super().validate_instance(instance, errors, validate_unique)
+        except ValidationError as error:
+            # Name the spreadsheet's German column, not the model field.
+            columns = {f.attribute: f.column_name for f in self.get_import_fields()}
+            raise ValidationError(
+                {columns.get(key, key): value for key, value in error.message_dict.items()}
+            ) from error
 
     def dehydrate_keywords(self, programme):
         return edit_string_for_tags(list(programme.keywords.all())) if programme.pk else ""
 
-    def after_save_instance(self, instance, row, **kwargs):
-        if "Schlagwörter" in row:
-            instance.keywords.set(parse_tags(str(row.get("Schlagwörter") or "")))
+    def before_save_instance(self, instance, row, **kwargs):
+        instance.skip_history_when_saving = True  # one record per row, written in save_m2m
+
+    def save_m2m(self, instance, row, **kwargs):
+        try:
+            super().save_m2m(instance, row, **kwargs)
+            if "Schlagwörter" in row:
+                instance.keywords.set(parse_tags(str(row.get("Schlagwörter") or "")))
+        finally:
+            instance.__dict__.pop("skip_history_when_saving", None)
+        PROGRAMME_HISTORY.create_historical_record(
+            instance, "~" if instance.history.exists() else "+"
+        )

@@ -90,10 +90,16 @@ def _save(programme, user, fields, reason):
 def programme_submit(*, programme, user):
     _require(user, may_edit(user, programme))
     _check(programme, "submit")
+    revised = programme.publication_state == State.CHANGES_REQUESTED
     programme.publication_state = State.SUBMITTED
     _save(programme, user, ["publication_state"], _("Submitted for review"))
     _mail(
-        subject=_("New programme to review: %(title)s") % {"title": programme.title},
+        subject=(
+            _("Revised programme to review: %(title)s")
+            if revised
+            else _("New programme to review: %(title)s")
+        )
+        % {"title": programme.title},
         template="submitted",
         recipients=editors(),
         programme=programme,

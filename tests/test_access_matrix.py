@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from counties.models import County
 from programmes.enums import PublicationState as State
-from programmes.models import Programme
+from programmes.models import BestPracticeProfile, Programme
 from tests.factories import BestPracticeFactory, ProgrammeFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +39,12 @@ def scene(county_a, county_b):
         "county_a": county_a,
         "county_b": county_b,
     }
+
+
+def _ct(model):
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(model).pk
 
 
 def admin_url(name, *args):
@@ -108,6 +114,8 @@ GET_CELLS = [
     ("membership add", lambda s: admin_url("counties_countymembership_add"), ADMINS),
     ("users", lambda s: admin_url("auth_user_changelist"), ADMINS),
     ("legal pages", lambda s: admin_url("portal_sitepage_changelist"), EDITOR),
+    ("keywords", lambda s: admin_url("taggit_tag_changelist"), EDITOR),
+    ("view on site: draft (A)", lambda s: f"/admin/r/{_ct(Programme)}/{s['draft'].pk}/", set()),
 ]
 
 
@@ -134,6 +142,34 @@ def _state(programme):
 
 
 # (name, performs the POST, checks the effect, allowed roles)
+def _profile_form(profile):
+    fields = [
+        "starting_situation",
+        "approach",
+        "results",
+        "success_factors",
+        "obstacles",
+        "transfer_staff",
+        "transfer_money",
+        "transfer_partners",
+        "transfer_time",
+    ]
+    return {
+        **{field: getattr(profile, field) for field in fields},
+        "featured_rank": "100",
+        "indicators-TOTAL_FORMS": "0",
+        "indicators-INITIAL_FORMS": "0",
+    }
+
+
+def _delete_and_recover(client, scene):
+    """The published programme is deleted; then the role under test tries to recover it."""
+    pk = scene["published"].pk
+    Programme.objects.get(pk=pk).delete()
+    record = Programme.history.filter(id=pk, history_type="-").get()
+    return client.post(admin_url("programmes_programme_undelete", record.history_id))
+
+
 POST_CELLS = [
     (
         "submit draft (A)",
@@ -217,6 +253,21 @@ POST_CELLS = [
         EDITOR,
     ),
     (
+        "move a profile to another programme (A)",
+        lambda c, s: c.post(
+            admin_url("programmes_bestpracticeprofile_change", s["profile"].pk),
+            {"programme": s["draft"].pk, **_profile_form(s["profile"])},
+        ),
+        lambda s: BestPracticeProfile.objects.get(pk=s["profile"].pk).programme_id == s["draft"].pk,
+        set(),
+    ),
+    (
+        "recover a deleted published programme (A)",
+        lambda c, s: _delete_and_recover(c, s),
+        lambda s: Programme.objects.filter(pk=s["published"].pk).exists(),
+        EDITOR,
+    ),
+    (
         "confirm county (A)",
         lambda c, s: c.post(admin_url("counties_county_confirm", s["county_a"].pk)),
         lambda s: County.objects.get(pk=s["county_a"].pk).last_confirmed_at is not None,
@@ -251,7 +302,7 @@ def test_post_cell(request, client, scene, role, name, perform, happened, allowe
     if role != "anonymous":
         client.force_login(request.getfixturevalue(role))
     response = perform(client, scene)
-    assert response.status_code in (200, 302, 403, 404)
+    assert response.status_code in (200, 302, 403, 404, 405)
     if role in allowed:
         assert happened(scene), f"{role} should be able to {name}"
     else:

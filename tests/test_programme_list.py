@@ -288,7 +288,7 @@ def test_facets_count_each_choice_under_the_other_filters(client, world):
     assert facets["status"] == {"running": 1, "planned": 1}
     assert facets["praxisbeispiel"] == {"on": 1}
     page = response.content.decode()
-    assert "Sprache <span class=\"facet-count\">(0)</span>" in page
+    assert 'Sprache <span class="facet-count">(0)</span>' in page
     assert 'value="language" id="id_handlungsfeld_1" disabled' in page
 
 

@@ -233,6 +233,8 @@ class TestHistory:
     def test_deleted_published_programme_can_be_recovered(self, client, editor, county_a):
         programme = ProgrammeFactory(county=county_a, title="Gelöscht", fields=["work"])
         programme.keywords.add("Jobcoaching")
+        BestPracticeFactory(programme=programme, is_featured=True, featured_rank=3)
+        created = Programme.objects.get(pk=programme.pk).created_at
         client.force_login(editor)
         client.post(
             reverse("admin:programmes_programme_delete", args=[programme.pk]), {"post": "yes"}
@@ -247,6 +249,9 @@ class TestHistory:
         assert recovered.is_published
         assert [f.slug for f in recovered.fields_of_action.all()] == ["work"]
         assert recovered.keywords.names()[0] == "Jobcoaching"
+        assert recovered.created_at == created
+        profile = BestPracticeProfile.objects.get(programme=recovered)
+        assert (profile.is_featured, profile.featured_rank) == (True, 3)
 
     def test_county_profile_history_and_restore(self, client, staff_a, county_a):
         client.force_login(staff_a)
@@ -480,3 +485,90 @@ def test_staff_restoring_a_profile_cannot_change_what_editors_decided(staff_a, e
     profile.refresh_from_db()
     assert profile.approach == "Vorgehen."
     assert (profile.is_featured, profile.featured_rank) == (True, 2)
+
+
+def test_user_administrators_cannot_hand_out_superuser(client, administrator, staff_a):
+    client.force_login(administrator)
+    url = reverse("admin:auth_user_change", args=[administrator.pk])
+    form = client.get(url).context["adminform"].form
+    assert "is_superuser" not in form.fields
+    assert "user_permissions" not in form.fields
+
+
+def test_view_on_site_shortcut_works_for_published_programmes(client, staff_b, county_a):
+    from django.contrib.contenttypes.models import ContentType
+
+    published = ProgrammeFactory(county=county_a, slug="oeffentlich")
+    client.force_login(staff_b)
+    ct = ContentType.objects.get_for_model(Programme).pk
+    response = client.get(f"/admin/r/{ct}/{published.pk}/")
+    assert response.status_code == 302
+    assert response.url == "/programme/oeffentlich/"
+
+
+def _xlsx(rows):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _import(client, content, name, fmt):
+    upload = SimpleUploadedFile(name, content)
+    response = client.post(
+        reverse("admin:programmes_programme_import"),
+        {"import_file": upload, "format": fmt, "resource": "0"},
+    )
+    confirm = response.context.get("confirm_form") if response.context else None
+    if confirm is not None:
+        client.post(reverse("admin:programmes_programme_process_import"), confirm.initial)
+    return response
+
+
+def test_xlsx_with_empty_optional_cells_imports(client, staff_a, county_a):
+    client.force_login(staff_a)
+    header = [
+        "Adresskürzel",
+        "Kreisschlüssel (AGS)",
+        "Titel",
+        "Kurzbeschreibung",
+        "Beschreibung",
+        "Ziele",
+        "Handlungsfelder",
+        "Status",
+    ]
+    content = _xlsx(
+        [header, [None, county_a.ags, "Aus Excel", "Kurz.", "Lang.", None, "Wohnen", "laufend"]]
+    )
+    _import(client, content, "programme.xlsx", "1")
+    programme = Programme.objects.get(title="Aus Excel")
+    assert programme.goals == ""
+    assert programme.history.count() == 1  # one record for the whole row
+
+
+def test_a_new_row_never_overwrites_a_programme_with_the_same_title(client, staff_a, county_a):
+    existing = ProgrammeFactory(
+        county=county_a,
+        title="Importiertes Programm 1",
+        slug="importiertes-programm-1",
+        summary="Bleibt so.",
+    )
+    client.force_login(staff_a)
+    _import(client, _rows(county_a.ags, count=1), "programme.csv", "0")
+    existing.refresh_from_db()
+    assert existing.summary == "Bleibt so."
+    assert Programme.objects.filter(title="Importiertes Programm 1").count() == 2
+
+
+def test_template_has_an_example_row_and_a_byte_order_mark(client, staff_a, county_a):
+    client.force_login(staff_a)
+    response = client.get(reverse("admin:programmes_programme_import_template", args=["csv"]))
+    assert response.content.startswith("\ufeff".encode())
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert county_a.ags in lines[1]
+    assert "Sprachcafé" in lines[1]

@@ -60,6 +60,7 @@ def _recreate_migration_data():
         ("programmes.migrations.0002_controlled_terms", "create_terms"),
         ("portal.migrations.0002_site_pages", "create_pages"),
         ("portal.migrations.0003_roles", "create_roles"),
+        ("portal.migrations.0004_sync_roles", "sync"),
     ]:
         getattr(importlib.import_module(module), function)(apps, None)
 

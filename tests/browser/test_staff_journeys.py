@@ -66,7 +66,7 @@ def test_staff_submit_then_editor_publishes_and_features(portal, page):
     assert programme.county == neuss
     assert programme.publication_state == PublicationState.DRAFT
     page.goto(f"{portal.url}/admin/programmes/programme/{programme.pk}/change/")
-    page.get_by_role("button", name="Zur Prüfung einreichen").click()
+    page.get_by_role("button", name="Sichern und zur Prüfung einreichen").click()
     expect(page.locator(".workflow-panel")).to_contain_text("Eingereicht")
     log_out(page)
 

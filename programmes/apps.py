@@ -7,6 +7,7 @@ class ProgrammesConfig(AppConfig):
     verbose_name = _("Programmes")
 
     def ready(self):
-        from . import history
+        from . import history, search_signals
 
         history.connect()
+        search_signals.connect()

@@ -13,6 +13,7 @@ from portal.filters import (
     LenientMultipleChoiceFilter,
 )
 
+from . import search
 from .enums import FundingLevel, ProgrammeStatus
 from .models import FieldOfAction, Programme, TargetGroup
 
@@ -115,6 +116,10 @@ class ProgrammeFilter(django_filters.FilterSet):
         fields = []
 
     def filter_text(self, queryset, name, value):
+        if search.is_available():
+            return search.search(queryset, value)
+        # The embedded database: every word somewhere in title, texts, county or keywords;
+        # portal.sqlite makes the comparison case-insensitive for umlauts too.
         words = value.split()
         for word in words:
             queryset = queryset.filter(

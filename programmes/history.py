@@ -160,8 +160,8 @@ def restore(*, record, user):
     for field in model._meta.concrete_fields:
         if field.name in kept:
             continue
-        if field.name in {"updated_at", "last_confirmed_at", "reminder_sent_at"}:
-            continue
+        if not hasattr(record, field.attname):
+            continue  # not kept in the history (bookkeeping, the search document)
         setattr(target, field.attname, getattr(record, field.attname))
     when = date_format(timezone.localtime(record.history_date), "SHORT_DATETIME_FORMAT")
     target._change_reason = _("Restored the version of %(date)s") % {"date": when}

@@ -2,6 +2,7 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
@@ -94,7 +95,7 @@ class KeywordSnapshot(models.Model):
 PROGRAMME_HISTORY = HistoricalRecords(
     bases=[KeywordSnapshot],
     m2m_fields=["fields_of_action", "target_groups", "partner_kinds"],
-    excluded_fields=["last_confirmed_at", "reminder_sent_at", "updated_at"],
+    excluded_fields=["last_confirmed_at", "reminder_sent_at", "updated_at", "search_vector"],
 )
 BEST_PRACTICE_HISTORY = HistoricalRecords()
 
@@ -236,6 +237,8 @@ class Programme(models.Model):
     reminder_sent_at = models.DateTimeField(
         _("reminder sent"), null=True, blank=True, editable=False
     )
+    # The stored search document (PostgreSQL full text); programmes.search keeps it current.
+    search_vector = SearchVectorField(null=True, editable=False)
     is_demo = models.BooleanField(
         _("demo content"),
         default=False,
@@ -515,3 +518,17 @@ class Attachment(models.Model):
             "programmes:attachment",
             kwargs={"slug": self.programme.slug, "pk": self.pk},
         )
+
+
+class SearchTerm(models.Model):
+    """A word that occurs in titles, summaries, keywords and county names: what "Meinten
+    Sie …?" can suggest when a search with a typo finds nothing."""
+
+    term = models.CharField(_("word"), max_length=80, unique=True)
+
+    class Meta:
+        verbose_name = _("search term")
+        verbose_name_plural = _("search terms")
+
+    def __str__(self):
+        return self.term

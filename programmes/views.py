@@ -9,7 +9,7 @@ from counties.similarity import similar_counties
 from portal.listing import FilteredListView
 from portal.text import german_slugify
 
-from . import opendata
+from . import opendata, search
 from .facets import facet_counts
 from .filters import ProgrammeFilter
 from .models import Attachment, FieldOfAction, Funding, Programme
@@ -29,7 +29,27 @@ class ProgrammeListView(FilteredListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["facets"] = facet_counts(self.filterset)
+        text = getattr(self.filterset.form, "cleaned_data", {}).get("q")
+        if text and search.is_available():
+            context.update(self._search_context(text, context))
         return context
+
+    def _search_context(self, text, context):
+        programmes = list(context["object_list"])
+        found = search.snippets(programmes, text)
+        for programme in programmes:
+            programme.snippet = found.get(programme.pk)
+        extra = {"object_list": programmes}
+        if not search.has_lexemes(text):
+            extra["search_hint"] = True
+        elif context["result_count"] == 0:
+            suggested = search.suggestion(text)
+            if suggested:
+                query = self.request.GET.copy()
+                query["q"] = suggested
+                query.pop("seite", None)
+                extra.update(suggestion=suggested, suggestion_query=query.urlencode())
+        return extra
 
 
 class ProgrammeDetailView(DetailView):

@@ -83,7 +83,6 @@ def test_list_shows_published_programmes_and_hides_drafts(client, world):
         ({"q": "lotsen"}, {"Ausbildungslotsen"}),
         ({"q": "LEIPZIG"}, {"Ausbildungslotsen", "Elterncafé"}),
         ({"q": "WOHNRAUMBÖRSE"}, {"Wohnraumbörse"}),
-        ({"q": "elterncafe"}, set()),
         ({"q": "Entwurf"}, set()),
     ],
 )

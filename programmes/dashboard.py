@@ -40,6 +40,7 @@ def dashboard(user, *, now=None):
     limit = _stale_limit(now)
     context = {
         "is_editor": is_editor(user),
+        "may_edit_programmes": user.has_perm("programmes.change_programme"),
         "stale_programmes": programmes.unconfirmed_since(limit)[:LIST_LIMIT],
         "stale_counties": County.objects.editable_by(user)
         .filter(last_confirmed_at__lt=limit)

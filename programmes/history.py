@@ -52,9 +52,21 @@ class Change:
     after: str
 
 
+SNAPSHOTS = ("keywords_snapshot", "fundings_snapshot", "attachments_snapshot")
+
+
 def snapshot_keywords(sender, instance, history_instance, **kwargs):
-    if isinstance(instance, Programme):
+    if isinstance(instance, Programme) and instance.pk:
         history_instance.keywords_snapshot = edit_string_for_tags(list(instance.keywords.all()))
+        history_instance.fundings_snapshot = "; ".join(
+            str(funding)
+            + (f" {funding.start_year}–{funding.end_year or ''}" if funding.start_year else "")
+            + (f", {funding.amount:.0f} €" if funding.amount else "")
+            for funding in instance.fundings.all()
+        )
+        history_instance.attachments_snapshot = "; ".join(
+            attachment.title for attachment in instance.attachments.all()
+        )
 
 
 def record_keyword_change(sender, instance, action, **kwargs):
@@ -86,8 +98,8 @@ def saved_with_one_record(instance, history_type):
 
 
 def _display(record, field):
-    if field.name == "keywords_snapshot":
-        return record.keywords_snapshot or "–"
+    if field.name in SNAPSHOTS:
+        return getattr(record, field.name) or "–"
     if field.many_to_many:
         return ", ".join(sorted(str(obj) for obj in _m2m_objects(record, field.name))) or "–"
     value = getattr(record, field.attname)
@@ -118,9 +130,7 @@ def _tracked_fields(record):
     model = record.instance_type
     names = {field.name for field in model._meta.get_fields()}
     fields = [
-        field
-        for field in record._meta.fields
-        if field.name in names or field.name == "keywords_snapshot"
+        field for field in record._meta.fields if field.name in names or field.name in SNAPSHOTS
     ]
     if model is Programme:
         fields += [Programme._meta.get_field(name) for name in M2M_FIELDS]
@@ -134,7 +144,7 @@ def changes(record, previous):
         after = _display(record, field)
         before = _display(previous, field) if previous is not None else "–"
         if before != after:
-            label = field.verbose_name if field.name != "keywords_snapshot" else _("keywords")
+            label = field.verbose_name
             result.append(Change(capfirst(str(label)), before, after))
     return result
 

@@ -83,9 +83,12 @@ class PartnerKind(ControlledTerm):
 
 class KeywordSnapshot(models.Model):
     """Taggit's keywords are no plain many-to-many field, so django-simple-history cannot
-    follow them; every historical programme keeps them as text instead."""
+    follow them; every historical programme keeps them as text instead. The fundings and
+    documents edited in the same form are kept as readable text too."""
 
     keywords_snapshot = models.TextField(_("keywords"), blank=True, default="")
+    fundings_snapshot = models.TextField(_("fundings"), blank=True, default="")
+    attachments_snapshot = models.TextField(_("attachments"), blank=True, default="")
 
     class Meta:
         abstract = True

@@ -572,3 +572,27 @@ def test_template_has_an_example_row_and_a_byte_order_mark(client, staff_a, coun
     lines = response.content.decode("utf-8-sig").splitlines()
     assert county_a.ags in lines[1]
     assert "Sprachcafé" in lines[1]
+
+
+def test_fundings_edited_with_the_programme_appear_in_its_history(client, staff_a, county_a):
+    client.force_login(staff_a)
+    client.post(ADD_URL, programme_form(county_a))
+    programme = Programme.objects.get()
+    url = reverse("admin:programmes_programme_change", args=[programme.pk])
+    client.post(
+        url,
+        programme_form(
+            county_a,
+            **{
+                "fundings-TOTAL_FORMS": "1",
+                "fundings-0-level": "eu",
+                "fundings-0-programme_name": "AMIF",
+                "fundings-0-start_year": "2024",
+            },
+        ),
+    )
+    page = client.get(
+        reverse("admin:programmes_programme_history", args=[programme.pk])
+    ).content.decode()
+    assert "Förderungen" in page
+    assert "EU: AMIF 2024" in page

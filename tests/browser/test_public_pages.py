@@ -94,6 +94,10 @@ def _pages(portal):
         "fields of action": "/handlungsfelder/",
         "login": "/anmelden/",
         "password reset": "/passwort/vergessen/",
+        "statistics": "/statistik/",
+        "comparable counties": f"/vergleichbare-kreise/?kreis={programme.county.slug}",
+        "open data": "/offene-daten/",
+        "search": "/programme/?q=Sprachkurse",
     }
 
 

@@ -149,6 +149,12 @@ class RequestChangesForm(forms.Form):
     )
 
 
+# Set by the workflow and the system, shown to staff but never edited in the form.
+PUBLICATION_FIELDS = [
+    "publication_state", "review_comment", "published_at", "last_confirmed_at", "created_at",
+    "updated_at",
+]  # fmt: skip
+
 # The example row of the import template.
 IMPORT_EXAMPLE = {
     "Titel": "Sprachcafé im Familienzentrum",
@@ -184,14 +190,7 @@ class ProgrammeAdmin(HistoryAdminMixin, ImportExportMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     inlines = [FundingInline, AttachmentInline, BestPracticeInline]
     actions = ["publish_selected", "archive_selected", "confirm_selected"]
-    readonly_fields = [
-        "publication_state",
-        "review_comment",
-        "published_at",
-        "last_confirmed_at",
-        "created_at",
-        "updated_at",
-    ]
+    readonly_fields = PUBLICATION_FIELDS
     fieldsets = [
         (None, {"fields": ["county", "title", "slug", "summary", "description", "goals"]}),
         (_("Classification"), {"fields": ["fields_of_action", "target_groups", "keywords"]}),
@@ -213,19 +212,7 @@ class ProgrammeAdmin(HistoryAdminMixin, ImportExportMixin, admin.ModelAdmin):
                 ]
             },
         ),
-        (
-            _("Publication"),
-            {
-                "fields": [
-                    "publication_state",
-                    "review_comment",
-                    "published_at",
-                    "last_confirmed_at",
-                    "created_at",
-                    "updated_at",
-                ]
-            },
-        ),
+        (_("Publication"), {"fields": PUBLICATION_FIELDS}),
     ]
 
     class Media:

@@ -6,9 +6,11 @@ import pytest
 from django.urls import reverse
 
 from counties.models import County
+from programmes.demo import PROFILE_FIELDS
 from programmes.enums import PublicationState as State
 from programmes.models import BestPracticeProfile, Programme
 from tests.factories import BestPracticeFactory, ProgrammeFactory
+from tests.forms import county_profile_form
 
 pytestmark = pytest.mark.django_db
 
@@ -143,17 +145,7 @@ def _state(programme):
 
 # (name, performs the POST, checks the effect, allowed roles)
 def _profile_form(profile):
-    fields = [
-        "starting_situation",
-        "approach",
-        "results",
-        "success_factors",
-        "obstacles",
-        "transfer_staff",
-        "transfer_money",
-        "transfer_partners",
-        "transfer_time",
-    ]
+    fields = PROFILE_FIELDS
     return {
         **{field: getattr(profile, field) for field in fields},
         "featured_rank": "100",
@@ -277,16 +269,7 @@ POST_CELLS = [
         "edit county profile (A)",
         lambda c, s: c.post(
             admin_url("counties_county_change", s["county_a"].pk),
-            {
-                "profile_text": "Neu geschrieben.",
-                "office_name": "",
-                "office_email": "",
-                "office_phone": "",
-                "office_address": "",
-                "office_website": "",
-                "concept_year": "",
-                "concept_url": "",
-            },
+            county_profile_form(profile_text="Neu geschrieben."),
         ),
         lambda s: County.objects.get(pk=s["county_a"].pk).profile_text == "Neu geschrieben.",
         OWN_A,

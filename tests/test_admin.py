@@ -11,6 +11,7 @@ from PIL import Image
 from programmes.enums import PublicationState
 from programmes.models import Programme
 from tests.factories import BestPracticeFactory, FundingFactory, ProgrammeFactory
+from tests.forms import programme_form
 
 pytestmark = pytest.mark.django_db
 
@@ -64,22 +65,7 @@ def _png():
 
 def test_image_must_be_an_image_and_needs_alt_text(editor_client, counties):
     county = ProgrammeFactory().county
-    data = {
-        "county": county.pk,
-        "title": "Neu",
-        "slug": "neu",
-        "summary": "Kurz.",
-        "description": "Lang.",
-        "fields_of_action": ["1"],
-        "status": "running",
-        "keywords": "",
-        "fundings-TOTAL_FORMS": "0",
-        "fundings-INITIAL_FORMS": "0",
-        "attachments-TOTAL_FORMS": "0",
-        "attachments-INITIAL_FORMS": "0",
-        "best_practice-TOTAL_FORMS": "0",
-        "best_practice-INITIAL_FORMS": "0",
-    }
+    data = programme_form(county, title="Neu", slug="neu", fields_of_action=["1"], keywords="")
     url = reverse("admin:programmes_programme_add")
     fake = SimpleUploadedFile("bild.png", b"not really an image", content_type="image/png")
 

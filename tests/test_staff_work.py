@@ -18,30 +18,11 @@ from programmes.history import restore
 from programmes.models import Attachment, BestPracticeProfile, Programme
 from programmes.reminders import send_confirmation_reminders
 from tests.factories import BestPracticeFactory, ProgrammeFactory
+from tests.forms import county_profile_form, programme_form
 
 pytestmark = pytest.mark.django_db
 
 ADD_URL = reverse("admin:programmes_programme_add")
-
-
-def programme_form(county, **overrides):
-    data = {
-        "county": county.pk,
-        "title": "Neues Programm",
-        "slug": "neues-programm",
-        "summary": "Kurz.",
-        "description": "Lang.",
-        "fields_of_action": ["1", "2"],
-        "status": "running",
-        "keywords": "Patenschaft, Wohnraum",
-        "fundings-TOTAL_FORMS": "0",
-        "fundings-INITIAL_FORMS": "0",
-        "attachments-TOTAL_FORMS": "0",
-        "attachments-INITIAL_FORMS": "0",
-        "best_practice-TOTAL_FORMS": "0",
-        "best_practice-INITIAL_FORMS": "0",
-    }
-    return {**data, **overrides}
 
 
 class TestScoping:
@@ -256,17 +237,8 @@ class TestHistory:
     def test_county_profile_history_and_restore(self, client, staff_a, county_a):
         client.force_login(staff_a)
         url = reverse("admin:counties_county_change", args=[county_a.pk])
-        base = {
-            "office_name": "",
-            "office_email": "",
-            "office_phone": "",
-            "office_address": "",
-            "office_website": "",
-            "concept_year": "",
-            "concept_url": "",
-        }
-        client.post(url, {**base, "profile_text": "Erste Fassung."})
-        client.post(url, {**base, "profile_text": "Zweite Fassung."})
+        client.post(url, county_profile_form(profile_text="Erste Fassung."))
+        client.post(url, county_profile_form(profile_text="Zweite Fassung."))
         first = county_a.history.filter(profile_text="Erste Fassung.").get()
 
         client.post(reverse("admin:counties_county_restore", args=[county_a.pk, first.history_id]))

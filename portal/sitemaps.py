@@ -18,6 +18,9 @@ class PageSitemap(Sitemap):
             "programmes:programme-list",
             "programmes:field-list",
             "counties:county-list",
+            "portal:statistics",
+            "programmes:open-data",
+            "programmes:comparable",
             *[f"portal:{kind}" for kind in SitePageKind.values],
         ]
 

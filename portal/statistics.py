@@ -108,6 +108,6 @@ def as_csv(table):
     writer = csv.writer(buffer)
     writer.writerow([str(column) for column in table.columns])
     writer.writerows(table.rows)
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{table.slug}.csv"'
     return response

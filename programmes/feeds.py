@@ -57,6 +57,9 @@ class BestPracticeFeed(ProgrammeFeed):
     def title(self, obj=None):
         return _("Kreise für Integration: new best practices")
 
+    def subtitle(self, obj=None):
+        return _("Programmes the editors have recognised as best practices.")
+
     def link(self, obj=None):
         return f"{reverse('programmes:programme-list')}?praxisbeispiel=on"
 

@@ -22,9 +22,9 @@ FIELDS = [
     ("state", _("State (Land)")),
     ("county_population", _("Population of the county, 31 Dec 2018 (Destatis)")),
     ("county_area_km2", _("Area of the county in km² (Destatis)")),
-    ("fields_of_action", _("Fields of action, separated by semicolons")),
-    ("target_groups", _("Target groups, separated by semicolons")),
-    ("keywords", _("Keywords, separated by semicolons")),
+    ("fields_of_action", _("Codes of the fields of action (a list; in CSV: a;b)")),
+    ("target_groups", _("Codes of the target groups (a list; in CSV: a;b)")),
+    ("keywords", _("Keywords (a list; in CSV: a;b)")),
     ("status", _("planned, running, ended or permanent")),
     ("start_date", _("Start, YYYY-MM-DD")),
     ("end_date", _("End, YYYY-MM-DD")),
@@ -49,9 +49,9 @@ def _row(programme, base_url):
         "state": county.state.name,
         "county_population": county.population,
         "county_area_km2": float(county.area_km2),
-        "fields_of_action": ";".join(f.slug for f in programme.fields_of_action.all()),
-        "target_groups": ";".join(t.slug for t in programme.target_groups.all()),
-        "keywords": ";".join(sorted(tag.name for tag in programme.keywords.all())),
+        "fields_of_action": [f.slug for f in programme.fields_of_action.all()],
+        "target_groups": [t.slug for t in programme.target_groups.all()],
+        "keywords": sorted(tag.name for tag in programme.keywords.all()),
         "status": programme.status,
         "start_date": programme.start_date.isoformat() if programme.start_date else None,
         "end_date": programme.end_date.isoformat() if programme.end_date else None,
@@ -70,18 +70,25 @@ def rows(programmes, base_url):
     return [_row(programme, base_url) for programme in programmes]
 
 
+def _csv_value(value):
+    """CSV cells: lists joined by semicolons, booleans as true/false, None as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ";".join(value)
+    return value
+
+
 def as_csv(records):
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=[name for name, _label in FIELDS])
     writer.writeheader()
     for record in records:
-        writer.writerow(
-            {
-                k: "" if v is None else str(v).lower() if isinstance(v, bool) else v
-                for k, v in record.items()
-            }
-        )
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        writer.writerow({key: _csv_value(value) for key, value in record.items()})
+    # A byte order mark, so that spreadsheet programs read the umlauts as UTF-8.
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="programme.csv"'
     return response
 

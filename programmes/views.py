@@ -2,17 +2,19 @@ from django.conf import settings
 from django.db.models import Case, Count, F, Prefetch, Q, Value, When
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView
 
 from counties.models import County
 from counties.similarity import similar_counties
-from portal.listing import FilteredListView
+from portal.listing import FilteredListView, shown
 from portal.text import german_slugify
 
 from . import opendata, search
+from .enums import ProgrammeStatus
 from .facets import facet_counts
 from .filters import ProgrammeFilter
-from .models import Attachment, FieldOfAction, Funding, Programme
+from .models import Attachment, FieldOfAction, Funding, Programme, TargetGroup
 
 RELATED_LIMIT = 4
 
@@ -72,8 +74,10 @@ class ProgrammeDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["related"] = related_programmes(self.object)
-        context["comparable"] = comparable_programmes(self.object)
+        context["related"] = list(related_programmes(self.object))
+        context["comparable"] = comparable_programmes(
+            self.object, exclude=[p.pk for p in context["related"]]
+        )
         return context
 
 
@@ -105,14 +109,16 @@ def related_programmes(programme, limit=RELATED_LIMIT):
     )
 
 
-def comparable_programmes(programme, limit=RELATED_LIMIT):
-    """Programmes of the counties most like this one's that share a field of action."""
-    similar = similar_counties(programme.county, limit=COMPARABLE_COUNTIES)
+def comparable_programmes(programme, limit=RELATED_LIMIT, exclude=()):
+    """Programmes of the counties most like this one's (among those that publish here)
+    that share a field of action."""
+    taking_part = County.objects.taking_part().exclude(pk=programme.county_id)
+    similar = similar_counties(programme.county, limit=COMPARABLE_COUNTIES, candidates=taking_part)
     field_ids = [field.pk for field in programme.fields_of_action.all()]
     return (
         Programme.objects.published()
         .filter(county__in=similar, fields_of_action__in=field_ids)
-        .exclude(pk=programme.pk)
+        .exclude(pk__in=[programme.pk, *exclude])
         .annotate(shared=Count("fields_of_action", distinct=True))
         .for_cards()
         .order_by("-shared", "-published_at")[:limit]
@@ -189,6 +195,11 @@ def open_data(request):
         request,
         "programmes/open_data.html",
         {
+            "codes": [
+                (_("Fields of action"), FieldOfAction.objects.all()),
+                (_("Target groups"), TargetGroup.objects.all()),
+            ],
+            "statuses": ProgrammeStatus.choices,
             "fields": opendata.FIELDS,
             "licence": opendata.LICENCE,
             "licence_url": opendata.LICENCE_URL,
@@ -207,7 +218,7 @@ def _county_label(county):
 
 def _resolve_county(text, counties):
     """A county from what the person typed or picked: "Name (Art)", the name, or the slug."""
-    wanted = (text or "").strip().casefold()
+    wanted = shown(text or "", limit=120).strip().casefold()
     if not wanted:
         return None, []
     for county in counties:
@@ -226,6 +237,7 @@ def comparable(request):
     county, candidates = _resolve_county(request.GET.get("kreis"), counties)
     fields = FieldOfAction.objects.all()
     field = next((f for f in fields if f.slug == request.GET.get("handlungsfeld")), None)
+    query = shown(request.GET.get("kreis") or "", limit=120).strip()
     context = {
         "counties": counties,
         "labels": [_county_label(c) for c in counties],
@@ -233,10 +245,13 @@ def comparable(request):
         "candidates": candidates,
         "fields": fields,
         "field": field,
-        "query": (request.GET.get("kreis") or "")[:120],
+        "query": query,
+        "ambiguous": sum(c.name.casefold() == query.casefold() for c in candidates) > 1,
+        "unknown_field": bool(request.GET.get("handlungsfeld")) and field is None,
     }
     if county is not None:
-        similar = similar_counties(county, limit=COMPARABLE_COUNTIES, candidates=counties)
+        taking_part = County.objects.taking_part().select_related("state").with_programme_counts()
+        similar = similar_counties(county, limit=COMPARABLE_COUNTIES, candidates=taking_part)
         programmes = (
             Programme.objects.published()
             .filter(county__in=similar)

@@ -288,7 +288,10 @@ def test_facets_count_each_choice_under_the_other_filters(client, world):
     assert facets["praxisbeispiel"] == {"on": 1}
     page = response.content.decode()
     assert 'Sprache <span class="facet-count">(0)</span>' in page
-    assert 'value="language" id="id_handlungsfeld_1" disabled' in page
+    # A group with a choice adds up ("or"): its empty choices stay clickable.
+    assert 'value="language" id="id_handlungsfeld_1">' in page
+    # A group without a choice: an empty choice would give nothing, so it is disabled.
+    assert 'value="asylum-seekers" id="id_zielgruppe_0" disabled' in page
 
 
 def test_facet_queries_stay_within_a_fixed_budget(client, db, django_assert_max_num_queries):

@@ -91,7 +91,7 @@ def test_detail_pages_have_canonical_and_open_graph(client, world):
 def test_csv_export_holds_published_programmes_and_honours_filters(client, world):
     response = client.get("/programme/daten.csv", {"handlungsfeld": "housing"})
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert [row["title"] for row in rows] == ["Sichtbar"]
     assert rows[0]["county_ags"] == "09372"
     assert rows[0]["keywords"] == "Wohnraum"
@@ -105,6 +105,9 @@ def test_json_export_names_licence_and_source(client, world):
     assert document["licence"].startswith("CC BY 4.0")
     assert "Destatis" in document["county_figures_source"]
     assert {p["best_practice"] for p in document["programmes"]} == {True, False}
+    sichtbar = next(p for p in document["programmes"] if p["title"] == "Sichtbar")
+    assert sichtbar["fields_of_action"] == ["housing"]
+    assert sichtbar["keywords"] == ["Wohnraum"]
 
 
 def test_open_data_page_documents_every_field(client):
@@ -141,7 +144,8 @@ def test_quarters_are_counted_by_publication_date(client, world):
 
 def test_statistics_csv(client, world):
     response = client.get("/statistik/programme-nach-handlungsfeld.csv")
-    lines = response.content.decode().splitlines()
+    assert response.content.startswith("\ufeff".encode())  # Excel reads it as UTF-8
+    lines = response.content.decode("utf-8-sig").splitlines()
     assert lines[0] == "Handlungsfeld,Veröffentlichte Programme"
     assert "Wohnen,1" in lines
     assert client.get("/statistik/gibt-es-nicht.csv").status_code == 404

@@ -73,6 +73,8 @@ def test_unknown_county_name_offers_candidates(client, constructed):
 
 def test_programme_page_shows_comparable_counties_programmes(client, constructed):
     mine = ProgrammeFactory(county=constructed["me"], fields=["language"])
+    # Four programmes of the same county fill "related"; the comparable section adds others.
+    ProgrammeFactory.create_batch(4, county=constructed["me"], fields=["language"])
     theirs = ProgrammeFactory(
         county=constructed["twin_away"], title="Sprache dort", fields=["language"]
     )

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
 PAGE_PARAM = "seite"
-NOT_A_FILTER = {PAGE_PARAM}
 
 
 @dataclass

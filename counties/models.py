@@ -11,6 +11,9 @@ from simple_history.models import HistoricalRecords
 
 from portal.roles import county_ids, is_editor
 
+# A year someone types into a form: plausible for this portal, not any integer.
+YEAR_VALIDATORS = [MinValueValidator(1990), MaxValueValidator(2100)]
+
 
 class CountyCategory(models.TextChoices):
     LANDKREIS = "landkreis", _("Landkreis")
@@ -108,7 +111,7 @@ class County(models.Model):
         _("year of the integration concept"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(1990), MaxValueValidator(2100)],
+        validators=YEAR_VALIDATORS,
     )
     concept_url = models.URLField(_("link to the integration concept"), blank=True)
     last_confirmed_at = models.DateTimeField(

@@ -57,15 +57,18 @@ class HistoryAdminMixin:
         obj = self._scoped_object(request, object_id)
         if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
-        records = obj.history.select_related("history_user").order_by(
-            "-history_date", "-history_id"
-        )[:HISTORY_LIMIT]
+        # One record more than shown: the oldest shown one is compared with its predecessor.
+        records = list(
+            obj.history.select_related("history_user").order_by("-history_date", "-history_id")[
+                : HISTORY_LIMIT + 1
+            ]
+        )
         context = {
             **self.admin_site.each_context(request),
             "title": _("History: %(object)s") % {"object": obj},
             "opts": self.opts,
             "object": obj,
-            "timeline": timeline(records),
+            "timeline": timeline(records, complete=len(records) <= HISTORY_LIMIT),
             "can_restore": self.has_change_permission(request, obj),
             "restore_url_name": self._url_name("restore"),
             **(extra_context or {}),

@@ -3,13 +3,14 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from counties.models import County
 from portal.roles import is_editor
 
 from .enums import PublicationState
-from .history import changes
+from .history import changes_of_pairs
 from .models import Programme
 
 RECENT_DAYS = 30
@@ -19,15 +20,21 @@ LIST_LIMIT = 20
 def recent_changes(user, *, now=None):
     """Edits to published programmes, with what they changed: the editors' watch list."""
     since = (now or timezone.now()) - timedelta(days=RECENT_DAYS)
-    records = (
+    earlier = Programme.history.filter(
+        id=OuterRef("id"), history_date__lt=OuterRef("history_date")
+    ).order_by("-history_date", "-history_id")
+    records = list(
         Programme.history.filter(history_date__gte=since, history_type="~")
         .filter(publication_state=PublicationState.PUBLISHED)
+        .annotate(previous_id=Subquery(earlier.values("history_id")[:1]))
         .select_related("history_user")
         .order_by("-history_date")[:LIST_LIMIT]
     )
+    previous = Programme.history.in_bulk([r.previous_id for r in records if r.previous_id])
+    pairs = [(record, previous.get(record.previous_id)) for record in records]
     return [
-        (record, [change.label for change in changes(record, record.prev_record)])
-        for record in records
+        (record, [change.label for change in found])
+        for record, found in zip(records, changes_of_pairs(pairs), strict=True)
     ]
 
 

@@ -97,17 +97,49 @@ def saved_with_one_record(instance, history_type):
     RECORDS[type(instance)].create_historical_record(instance, history_type)
 
 
-def _display(record, field):
+class _Lookups:
+    """Names of related objects and many-to-many rows for a set of records, loaded in a
+    few queries instead of several per record and field."""
+
+    def __init__(self, records):
+        self.names = {}
+        self.m2m = {}
+        records = [record for record in records if record is not None]
+        if records and records[0].instance_type is Programme:
+            history_ids = [record.history_id for record in records]
+            for name in M2M_FIELDS:
+                field = Programme._meta.get_field(name)
+                target = field.related_model._meta.model_name
+                rows = (
+                    PROGRAMME_HISTORY.m2m_models[field]
+                    .objects.filter(history_id__in=history_ids)
+                    .values_list("history_id", f"{target}_id")
+                )
+                for history_id, pk in rows:
+                    self.m2m.setdefault((history_id, name), []).append(pk)
+
+    def name(self, model, pk):
+        if (model, pk) not in self.names:
+            related = model._default_manager.filter(pk=pk).first()
+            self.names[model, pk] = str(related) if related else f"#{pk}"
+        return self.names[model, pk]
+
+    def m2m_names(self, record, name):
+        model = Programme._meta.get_field(name).related_model
+        pks = self.m2m.get((record.history_id, name), [])
+        return ", ".join(sorted(self.name(model, pk) for pk in pks)) or "–"
+
+
+def _display(record, field, lookups):
     if field.name in SNAPSHOTS:
         return getattr(record, field.name) or "–"
     if field.many_to_many:
-        return ", ".join(sorted(str(obj) for obj in _m2m_objects(record, field.name))) or "–"
+        return lookups.m2m_names(record, field.name)
     value = getattr(record, field.attname)
     if field.choices:
         return str(dict(field.flatchoices).get(value, value) or "–")
     if field.is_relation and value is not None:
-        related = field.related_model._default_manager.filter(pk=value).first()
-        return str(related) if related else f"#{value}"
+        return lookups.name(field.related_model, value)
     if value in (None, ""):
         return "–"
     if isinstance(value, bool):
@@ -137,25 +169,34 @@ def _tracked_fields(record):
     return [field for field in fields if field.name not in {"id", "updated_at", "is_demo"}]
 
 
-def changes(record, previous):
+def changes(record, previous, lookups=None):
     """What `record` changed against `previous` (or everything it holds, if first)."""
+    lookups = lookups or _Lookups([record, previous])
     result = []
     for field in _tracked_fields(record):
-        after = _display(record, field)
-        before = _display(previous, field) if previous is not None else "–"
+        after = _display(record, field, lookups)
+        before = _display(previous, field, lookups) if previous is not None else "–"
         if before != after:
-            label = field.verbose_name
-            result.append(Change(capfirst(str(label)), before, after))
+            result.append(Change(capfirst(str(field.verbose_name)), before, after))
     return result
 
 
-def timeline(records):
-    """(record, changes) from newest to oldest for a list of records of one object."""
+def changes_of_pairs(pairs):
+    """changes() for many (record, previous) pairs, sharing one set of lookups."""
+    lookups = _Lookups([record for pair in pairs for record in pair])
+    return [changes(record, previous, lookups) for record, previous in pairs]
+
+
+def timeline(records, *, complete=True):
+    """(record, changes) from newest to oldest. With complete=False the last record given
+    only serves as the predecessor of the one before it (fetch one more than you show)."""
     records = list(records)
-    return [
-        (record, changes(record, records[index + 1] if index + 1 < len(records) else None))
-        for index, record in enumerate(records)
+    shown = records if complete or len(records) < 2 else records[:-1]
+    pairs = [
+        (record, records[index + 1] if index + 1 < len(records) else None)
+        for index, record in enumerate(shown)
     ]
+    return list(zip(shown, changes_of_pairs(pairs), strict=True))
 
 
 @transaction.atomic

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
 from django.template.defaultfilters import floatformat
@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 
-from counties.models import County
+from counties.models import YEAR_VALIDATORS, County
 from portal.roles import county_ids, is_editor
 
 from .enums import FundingLevel, ProgrammeStatus, PublicationState
@@ -328,13 +328,13 @@ class Funding(models.Model):
         _("from year"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(1990), MaxValueValidator(2100)],
+        validators=YEAR_VALIDATORS,
     )
     end_year = models.PositiveSmallIntegerField(
         _("until year"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(1990), MaxValueValidator(2100)],
+        validators=YEAR_VALIDATORS,
     )
     amount = models.DecimalField(
         _("amount in euros"),
@@ -473,7 +473,7 @@ class Indicator(models.Model):
         _("year"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(1990), MaxValueValidator(2100)],
+        validators=YEAR_VALIDATORS,
     )
 
     class Meta:

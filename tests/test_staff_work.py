@@ -568,3 +568,27 @@ def test_fundings_edited_with_the_programme_appear_in_its_history(client, staff_
     ).content.decode()
     assert "Förderungen" in page
     assert "EU: AMIF 2024" in page
+
+
+def test_history_page_and_start_page_queries_do_not_grow_with_records(
+    client, staff_a, editor, county_a, django_assert_max_num_queries
+):
+    client.force_login(staff_a)
+    client.post(ADD_URL, programme_form(county_a))
+    programme = Programme.objects.get()
+    services.programme_publish(programme=programme, user=editor)
+    url = reverse("admin:programmes_programme_change", args=[programme.pk])
+    for number in range(12):
+        client.post(
+            url,
+            programme_form(
+                county_a, title=f"Fassung {number}", fields_of_action=[str(number % 6 + 1)]
+            ),
+        )
+    with django_assert_max_num_queries(25):
+        page = client.get(reverse("admin:programmes_programme_history", args=[programme.pk]))
+    assert "Fassung 11" in page.content.decode()
+    client.force_login(editor)
+    with django_assert_max_num_queries(30):
+        page = client.get(reverse("admin:index"))
+    assert "Fassung 11" in page.content.decode()

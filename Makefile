@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test test-browser lint format messages setup clean
+.PHONY: run test test-browser lint format messages setup clean bench
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -31,6 +31,18 @@ test: setup
 
 test-browser: setup
 	$(BIN)/pytest -m browser
+
+# Load test on generated data in its own PostgreSQL database (created if missing, then kept):
+# gunicorn with production settings, wrk against each public page beside a bare view.
+BENCH_DB ?= postgres://postgres@127.0.0.1:5432/portal_bench
+BENCH_PROGRAMMES ?= 10000
+bench: setup
+	psql "$(dir $(BENCH_DB))postgres" -tAc "SELECT 1 FROM pg_database WHERE datname='$(notdir $(BENCH_DB))'" | grep -q 1 \
+		|| psql "$(dir $(BENCH_DB))postgres" -c "CREATE DATABASE $(notdir $(BENCH_DB))"
+	DATABASE_URL=$(BENCH_DB) $(MANAGE) migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DB) $(MANAGE) load_counties
+	DATABASE_URL=$(BENCH_DB) $(MANAGE) generate_programmes --count $(BENCH_PROGRAMMES) --if-different
+	DATABASE_URL=$(BENCH_DB) $(MANAGE) bench_http
 
 lint: setup
 	$(BIN)/ruff check .

@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -61,8 +61,12 @@ class CountyQuerySet(models.QuerySet):
         return self.filter(pk__in=county_ids(user))
 
     def taking_part(self):
-        """Counties with at least one published programme."""
-        return self.filter(programmes__publication_state="published").distinct()
+        """Counties with at least one published programme (a semi-join: no DISTINCT over
+        every county column and programme row)."""
+        programmes = self.model._meta.get_field("programmes").related_model.objects
+        return self.filter(
+            Exists(programmes.filter(county=OuterRef("pk"), publication_state="published"))
+        )
 
 
 class County(models.Model):

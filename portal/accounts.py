@@ -1,6 +1,10 @@
 """Login, logout and passwords for county staff and editors, in the portal's own look."""
 
+from urllib.parse import urlsplit
+
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.shortcuts import redirect
 from django.urls import path, reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +17,28 @@ def admin_login(request):
     """The admin's own login page is replaced by the portal's."""
     query = request.GET.urlencode()
     return redirect(f"{reverse('accounts:login')}{'?' + query if query else ''}")
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form only tells the browser the longest user name; this one refuses a
+    longer one before authenticate(), where django-axes would record it in a column of
+    255 characters (an error on PostgreSQL). No account has such a name anyway."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+    def get_redirect_url(self):
+        """A "next" back to the login page itself would send a logged-in user round in a
+        circle (Django raises an error); the default page after login is meant instead."""
+        url = super().get_redirect_url()
+        return "" if urlsplit(url).path == self.request.path else url
 
 
 def _form_page(view, *, title, submit_label, intro="", **kwargs):
@@ -28,7 +54,7 @@ def _message_page(view, *, title, intro, next_link="", next_label=""):
 urlpatterns = [
     path(
         "anmelden/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        LoginView.as_view(),
         name="login",
     ),
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),

@@ -2,23 +2,94 @@
 history django-simple-history keeps. The object comes through the admin's own (scoped)
 get_object, so nobody sees or restores the history of what they may not edit."""
 
+from django import forms
 from django.contrib import messages
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import truncatechars
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from programmes.history import RECORDS, restore, timeline
+from programmes.history import RECORDS, SNAPSHOTS, changes, newest_record, restore, timeline
 
 HISTORY_LIMIT = 100
+VERSION_FIELD = "loaded_version"
+SHOWN_CHARS = 160
+
+
+class VersionedModelForm(forms.ModelForm):
+    """Carries the version a person started from. If someone else saved in the meantime,
+    the save is stopped and the form comes back with what they typed, the other person's
+    changes and the newer version, so that saving again is a conscious decision."""
+
+    loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and not self.is_bound:
+            newest = newest_record(self.instance)
+            self.fields[VERSION_FIELD].initial = newest.history_id if newest else ""
+
+    def clean(self):
+        cleaned = super().clean()
+        loaded = str(cleaned.get(VERSION_FIELD) or "")
+        if self.instance.pk is None or not loaded:
+            return cleaned
+        newest = newest_record(self.instance)
+        if newest is None or loaded == str(newest.history_id):
+            return cleaned
+        earlier = (
+            self.instance.history.filter(history_id=loaded).first() if loaded.isdigit() else None
+        )
+        meanwhile = [
+            change
+            for change in changes(newest, earlier)
+            if change.name in self.fields or change.name in SNAPSHOTS
+        ]
+        if meanwhile:
+            self.data = self.data.copy()
+            self.data[self.add_prefix(VERSION_FIELD)] = str(newest.history_id)
+            raise ValidationError(self._conflict_messages(newest, meanwhile))
+        return cleaned
+
+    def _conflict_messages(self, newest, meanwhile):
+        who = newest.history_user.get_username() if newest.history_user else _("someone")
+        when = date_format(timezone.localtime(newest.history_date), "SHORT_DATETIME_FORMAT")
+        summary = _(
+            "While you were editing, %(who)s saved this entry (%(when)s). Nothing of yours "
+            "has been saved yet; what you typed is still in the form. Check the changes "
+            "listed here, then save again to keep your version."
+        ) % {"who": who, "when": when}
+        details = [
+            _("%(field)s: “%(before)s” → “%(after)s”")
+            % {
+                "field": change.label,
+                "before": truncatechars(change.before, SHOWN_CHARS),
+                "after": truncatechars(change.after, SHOWN_CHARS),
+            }
+            for change in meanwhile
+        ]
+        return [summary, *details]
 
 
 class HistoryAdminMixin:
-    """One history record per admin save, a diff view and a restore button."""
+    """One history record per admin save, a diff view and a restore button, and no silent
+    overwriting of someone else's changes (VersionedModelForm)."""
+
+    form = VersionedModelForm
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or VERSION_FIELD in flatten_fieldsets(fieldsets):
+            return fieldsets
+        (name, options), *rest = fieldsets
+        return [(name, {**options, "fields": [*options["fields"], VERSION_FIELD]}), *rest]
 
     def save_model(self, request, obj, form, change):
         obj.skip_history_when_saving = True

@@ -28,3 +28,18 @@ class SitePage(models.Model):
 
     def get_absolute_url(self):
         return reverse(f"portal:{self.kind}")
+
+
+class ContentVersion(models.Model):
+    """One number that grows with every change of public content. Cached pages are keyed by
+    it, so a change is visible on the next request in every process and on every server,
+    whatever the cache (portal.cache)."""
+
+    number = models.PositiveBigIntegerField(_("number"), default=0)
+
+    class Meta:
+        verbose_name = _("content version")
+        verbose_name_plural = _("content versions")
+
+    def __str__(self):
+        return str(self.number)

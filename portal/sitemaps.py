@@ -1,4 +1,4 @@
-"""sitemap.xml: every public page, drafts never."""
+"""sitemap.xml: an index of sitemap pages listing every public page, drafts never."""
 
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
@@ -30,9 +30,10 @@ class PageSitemap(Sitemap):
 
 class ProgrammeSitemap(Sitemap):
     changefreq = "weekly"
+    limit = 2000  # addresses per page of the sitemap index
 
     def items(self):
-        return Programme.objects.published().order_by("pk")
+        return Programme.objects.published().only("slug", "updated_at").order_by("pk")
 
     def lastmod(self, item):
         return item.updated_at
@@ -42,7 +43,7 @@ class CountySitemap(Sitemap):
     changefreq = "monthly"
 
     def items(self):
-        return County.objects.order_by("pk")
+        return County.objects.only("slug").order_by("pk")
 
 
 class FieldSitemap(Sitemap):

@@ -1,6 +1,12 @@
+import uuid
+
+from django.core.cache import cache
+from django.db import DatabaseError, connection
+from django.db.migrations.executor import MigrationExecutor
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 
 from counties.models import County
 from programmes.models import BestPracticeProfile, FieldOfAction, Programme
@@ -29,6 +35,39 @@ def home(request):
         },
     }
     return render(request, "portal/home.html", context)
+
+
+def ping(request):
+    """Liveness for a load balancer, and the bare view that load tests compare pages with:
+    no database, no template, no session."""
+    return HttpResponse("ok", content_type="text/plain; charset=utf-8")
+
+
+def healthz(request):
+    """Readiness for a load balancer: the database answers with every migration applied, and
+    the cache stores and returns a value. 503 with the failing part named otherwise."""
+    problems = []
+    try:
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            problems.append("migrations pending")
+    except DatabaseError:
+        problems.append("database unreachable")
+    try:
+        probe = f"healthz-{uuid.uuid4().hex}"
+        cache.set(probe, "ok", 10)
+        if cache.get(probe) != "ok":
+            problems.append("cache does not return values")
+        cache.delete(probe)
+    except Exception:  # each cache backend raises its own connection errors
+        problems.append("cache unreachable")
+    response = HttpResponse(
+        "\n".join(problems) or "ok",
+        content_type="text/plain; charset=utf-8",
+        status=503 if problems else 200,
+    )
+    add_never_cache_headers(response)
+    return response
 
 
 def robots_txt(request):

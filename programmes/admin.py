@@ -1,8 +1,9 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -11,17 +12,17 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
-from import_export.admin import ImportExportMixin
-from import_export.formats.base_formats import CSV, XLSX
 from taggit.models import Tag
 
 from counties.models import County
-from portal.admin_history import HistoryAdminMixin
+from portal.admin_history import HistoryAdminMixin, VersionedModelForm
 from portal.roles import county_ids, is_editor
 
 from . import services
+from .admin_spreadsheets import SpreadsheetAdminMixin
 from .enums import PublicationState
 from .history import restore
+from .keywords import check_keywords
 from .models import (
     Attachment,
     BestPracticeProfile,
@@ -32,7 +33,7 @@ from .models import (
     Programme,
     TargetGroup,
 )
-from .resources import ProgrammeResource
+from .views import attachment_response, image_response
 
 CURATED_FIELDS = [
     "is_recognised",
@@ -48,6 +49,25 @@ STATE_BADGES = {
     PublicationState.PUBLISHED: "state-published",
     PublicationState.ARCHIVED: "state-archived",
 }
+
+
+# Workflow steps that tell someone by e-mail.
+MAILING_STEPS = {"submit", "publish"}
+
+
+def _mail_notice(request):
+    """What staff see when the step was taken but its e-mail could not be sent."""
+
+    def notice():
+        messages.warning(
+            request,
+            gettext(
+                "The step has been saved, but the e-mail about it could not be sent. "
+                "Please let the recipients know another way."
+            ),
+        )
+
+    return notice
 
 
 def state_badge(programme):
@@ -94,6 +114,42 @@ admin.site.register(TargetGroup, ControlledTermAdmin)
 admin.site.register(PartnerKind, ControlledTermAdmin)
 
 
+class _StaffFileLink:
+    """What the file widget shows for a stored file: its name, linked through the portal."""
+
+    def __init__(self, field_file, url):
+        self.url = url
+        self.name = field_file.name.rsplit("/", 1)[-1]
+
+    def __str__(self):
+        return self.name
+
+
+def staff_file_url(instance):
+    if isinstance(instance, Attachment):
+        return reverse(
+            "admin:programmes_programme_attachment_file", args=[instance.programme_id, instance.pk]
+        )
+    return reverse("admin:programmes_programme_image_file", args=[instance.pk])
+
+
+class StaffFileInput(AdminFileWidget):
+    """ "Currently:" links to the portal, which serves the file to those who may edit the
+    programme (drafts included), with the headers of public files; /media/ is served
+    nowhere, in development or production."""
+
+    def format_value(self, value):
+        if self.is_initial(value) and getattr(value, "instance", None) is not None:
+            return _StaffFileLink(value, staff_file_url(value.instance))
+        return super().format_value(value)
+
+
+STAFF_FILE_FIELDS = {
+    models.ImageField: {"widget": StaffFileInput},
+    models.FileField: {"widget": StaffFileInput},
+}
+
+
 class FundingInline(admin.TabularInline):
     model = Funding
     extra = 0
@@ -102,6 +158,7 @@ class FundingInline(admin.TabularInline):
 class AttachmentInline(admin.TabularInline):
     model = Attachment
     extra = 0
+    formfield_overrides = STAFF_FILE_FIELDS
     fields = ["title", "file", "uploaded_at"]
     readonly_fields = ["uploaded_at"]
 
@@ -114,6 +171,18 @@ class CuratedFieldsMixin:
         if not services.may_curate(request.user):
             readonly += CURATED_FIELDS
         return readonly
+
+
+def _curated(profile):
+    """Recognised or featured: the editors' decision and public statement hang on it."""
+    return profile is not None and (profile.is_recognised or profile.is_featured)
+
+
+def _profile_of(programme):
+    try:
+        return programme.best_practice if programme is not None else None
+    except BestPracticeProfile.DoesNotExist:
+        return None
 
 
 class BestPracticeInline(CuratedFieldsMixin, admin.StackedInline):
@@ -140,6 +209,13 @@ class BestPracticeInline(CuratedFieldsMixin, admin.StackedInline):
         (_("Editors: recognition and featuring"), {"fields": CURATED_FIELDS}),
     ]
 
+    def has_delete_permission(self, request, obj=None):
+        # obj is the programme; only editors remove a profile they recognised or featured.
+        allowed = super().has_delete_permission(request, obj)
+        if _curated(_profile_of(obj)):
+            return allowed and is_editor(request.user)
+        return allowed
+
 
 class RequestChangesForm(forms.Form):
     comment = forms.CharField(
@@ -155,32 +231,22 @@ PUBLICATION_FIELDS = [
     "updated_at",
 ]  # fmt: skip
 
-# The example row of the import template.
-IMPORT_EXAMPLE = {
-    "Titel": "Sprachcafé im Familienzentrum",
-    "Kurzbeschreibung": "Eltern üben Deutsch, während ihre Kinder betreut werden.",
-    "Beschreibung": "Jeden Dienstag treffen sich Mütter und Väter im Familienzentrum.",
-    "Ziele": "- Alltagsdeutsch üben\n- Kontakte knüpfen",
-    "Handlungsfelder": "Sprache; Gesellschaftliches Zusammenleben",
-    "Zielgruppen": "Familien; Frauen",
-    "Partnerarten": "Volkshochschule; Vereine",
-    "Schlagwörter": "Sprachcafé, Kinderbetreuung",
-    "Status": "laufend",
-    "Beginn": "01.09.2024",
-}
+
+class ProgrammeAdminForm(VersionedModelForm):
+    def clean_keywords(self):
+        return check_keywords(self.cleaned_data["keywords"])
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(HistoryAdminMixin, ImportExportMixin, admin.ModelAdmin):
-    resource_classes = [ProgrammeResource]
-    # Excel writes UTF-8 with a byte order mark; reading with utf-8-sig accepts both.
-    from_encoding = "utf-8-sig"
-    formats = [CSV, XLSX]
-    import_template_name = "admin/programmes/programme/import.html"
+class ProgrammeAdmin(HistoryAdminMixin, SpreadsheetAdminMixin, admin.ModelAdmin):
+    """Spreadsheet import and export: programmes.admin_spreadsheets."""
+
+    form = ProgrammeAdminForm
     formfield_overrides = {
         models.URLField: {"assume_scheme": "https"},
         # Controlled vocabularies are short lists: checkboxes, so nobody can invent a term.
         models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple},
+        **STAFF_FILE_FIELDS,
     }
     list_display = ["title", "county", "state_column", "status", "is_best_practice", "updated_at"]
     list_filter = ["publication_state", "status", "fields_of_action", "county__state"]
@@ -243,9 +309,9 @@ class ProgrammeAdmin(HistoryAdminMixin, ImportExportMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         allowed = super().has_delete_permission(request, obj)
-        if obj is not None and obj.publication_state in (
-            PublicationState.PUBLISHED,
-            PublicationState.ARCHIVED,
+        if obj is not None and (
+            obj.publication_state in (PublicationState.PUBLISHED, PublicationState.ARCHIVED)
+            or _curated(_profile_of(obj))
         ):
             return allowed and is_editor(request.user)  # and recoverable from the history
         return allowed
@@ -290,7 +356,9 @@ class ProgrammeAdmin(HistoryAdminMixin, ImportExportMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Publish selected programmes"))
     def publish_selected(self, request, queryset):
-        self._apply(request, queryset, services.programme_publish)
+        self._apply(
+            request, queryset, services.programme_publish, on_mail_failure=_mail_notice(request)
+        )
 
     @admin.action(description=_("Archive selected programmes"))
     def archive_selected(self, request, queryset):
@@ -324,9 +392,14 @@ class ProgrammeAdmin(HistoryAdminMixin, ImportExportMixin, admin.ModelAdmin):
             ),
             path("deleted/", view(self.deleted_view), name="programmes_programme_deleted"),
             path(
-                "import-template/<slug:fmt>/",
-                view(self.import_template_view),
-                name="programmes_programme_import_template",
+                "<path:object_id>/datei/bild/",
+                view(self.image_file_view),
+                name="programmes_programme_image_file",
+            ),
+            path(
+                "<path:object_id>/datei/dokument/<int:attachment_id>/",
+                view(self.attachment_file_view),
+                name="programmes_programme_attachment_file",
             ),
             path(
                 "deleted/<int:history_id>/restore/",
@@ -343,8 +416,9 @@ class ProgrammeAdmin(HistoryAdminMixin, ImportExportMixin, admin.ModelAdmin):
         obj = self._scoped_object(request, object_id)
         if step not in self.WORKFLOW_STEPS:
             raise Http404
+        extra = {"on_mail_failure": _mail_notice(request)} if step in MAILING_STEPS else {}
         try:
-            self.WORKFLOW_STEPS[step](programme=obj, user=request.user)
+            self.WORKFLOW_STEPS[step](programme=obj, user=request.user, **extra)
             messages.success(
                 request,
                 gettext("Done: %(state)s.") % {"state": obj.get_publication_state_display()},
@@ -361,7 +435,10 @@ class ProgrammeAdmin(HistoryAdminMixin, ImportExportMixin, admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 services.programme_request_changes(
-                    programme=obj, user=request.user, comment=form.cleaned_data["comment"]
+                    programme=obj,
+                    user=request.user,
+                    comment=form.cleaned_data["comment"],
+                    on_mail_failure=_mail_notice(request),
                 )
                 messages.success(request, gettext("The county has been asked for changes."))
                 return HttpResponseRedirect(self._change_url(obj))
@@ -392,7 +469,9 @@ class ProgrammeAdmin(HistoryAdminMixin, ImportExportMixin, admin.ModelAdmin):
         if "_submit_for_review" not in request.POST:
             return None
         try:
-            services.programme_submit(programme=obj, user=request.user)
+            services.programme_submit(
+                programme=obj, user=request.user, on_mail_failure=_mail_notice(request)
+            )
             messages.success(request, gettext("Saved and submitted for review."))
         except services.WorkflowError as error:
             messages.error(request, str(error))
@@ -432,33 +511,20 @@ class ProgrammeAdmin(HistoryAdminMixin, ImportExportMixin, admin.ModelAdmin):
                 cleaned.append(item)
         return cleaned
 
-    # Spreadsheets -------------------------------------------------------------------
+    # Files of any state, for those who may edit the programme ---------------------------
 
-    def get_import_resource_kwargs(self, request, **kwargs):
-        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
-
-    def get_export_resource_kwargs(self, request, **kwargs):
-        return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
-
-    def import_template_view(self, request, fmt):
-        if not self.has_add_permission(request):
+    def _file_owner(self, request, object_id):
+        obj = self._scoped_object(request, object_id)
+        if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
-        formats = {"csv": CSV, "xlsx": XLSX}
-        if fmt not in formats:
-            raise Http404
-        file_format = formats[fmt]()
-        dataset = ProgrammeResource(user=request.user).export(queryset=Programme.objects.none())
-        own = County.objects.editable_by(request.user).order_by("sort_name").first()
-        example = {**IMPORT_EXAMPLE, "Kreisschlüssel (AGS)": own.ags if own else "05162"}
-        dataset.append([example.get(column, "") for column in dataset.headers])
-        dataset.title = gettext("Programmes")
-        data = file_format.export_data(dataset)
-        if fmt == "csv":
-            data = "\ufeff" + data  # a byte order mark, so that Excel reads the umlauts
-        response = HttpResponse(data, content_type=file_format.get_content_type())
-        name = f"programme-vorlage.{file_format.get_extension()}"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return obj
+
+    def image_file_view(self, request, object_id):
+        return image_response(self._file_owner(request, object_id))
+
+    def attachment_file_view(self, request, object_id, attachment_id):
+        programme = self._file_owner(request, object_id)
+        return attachment_response(get_object_or_404(programme.attachments, pk=attachment_id))
 
     # Deleted programmes: recoverable from their history ----------------------------------
 
@@ -488,8 +554,18 @@ class ProgrammeAdmin(HistoryAdminMixin, ImportExportMixin, admin.ModelAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         record = get_object_or_404(self._deleted_records(request), history_id=history_id)
-        programme = restore(record=record, user=request.user)
+        slug = Programme.objects.free_slug(record.slug)
+        programme = restore(record=record, user=request.user, overrides={"slug": slug})
         messages.success(request, gettext("The programme has been restored."))
+        if slug != record.slug:
+            messages.warning(
+                request,
+                gettext(
+                    "Its address “%(old)s” has been given to another programme in the "
+                    "meantime; the restored programme now has the address “%(new)s”."
+                )
+                % {"old": record.slug, "new": slug},
+            )
         return HttpResponseRedirect(self._change_url(programme))
 
 
@@ -522,6 +598,19 @@ class BestPracticeProfileAdmin(HistoryAdminMixin, CuratedFieldsMixin, admin.Mode
         if obj is not None:
             readonly.append("programme")  # the recognition belongs to this programme
         return readonly
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        if _curated(obj):
+            return allowed and is_editor(request.user)
+        return allowed
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not is_editor(request.user):
+            # The bulk delete would not ask the object-level question above.
+            actions.pop("delete_selected", None)
+        return actions
 
     def view_on_site(self, obj):
         return obj.get_absolute_url() if obj.programme.is_published else None

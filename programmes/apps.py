@@ -7,7 +7,8 @@ class ProgrammesConfig(AppConfig):
     verbose_name = _("Programmes")
 
     def ready(self):
-        from . import history, search_signals
+        from . import history, keywords, search_signals
 
         history.connect()
+        keywords.connect()
         search_signals.connect()

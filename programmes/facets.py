@@ -1,46 +1,116 @@
 """Facet counts: how many programmes each choice of a filter would give, the other active
-filters applied. One query per facet, whatever the number of rows or choices."""
+filters applied.
 
-from django.db.models import Count
+All counts come from one SQL statement. The matching programmes are computed once per set
+of applied filters, as a common table expression (PostgreSQL materialises one that is used
+several times): facets whose own filter is not in use share the set of the whole query;
+each facet whose filter is in use gets the set without it. So the search and the filters
+run once, or once more per filter in use, never once per facet."""
 
-from .models import Programme
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from taggit.models import Tag, TaggedItem
 
-FACETS = {
-    "handlungsfeld": "fields_of_action__slug",
-    "zielgruppe": "target_groups__slug",
-    "land": "county__state__slug",
-    "kreis": "county__slug",
-    "kategorie": "county__category",
-    "status": "status",
-    "foerderung": "fundings__level",
-    "schlagwort": "keywords__slug",
-}
+from counties.models import County, State
+
+from .models import BestPracticeProfile, FieldOfAction, Funding, Programme, TargetGroup
+
 NOT_FILTERS = {"sortierung"}
+BEST_PRACTICE = "praxisbeispiel"
+TOTAL = "_total"
 
 
-def _queryset_without(filterset, skip):
-    """The filterset's queryset with every active filter but `skip` (values already clean)."""
+def _tables():
+    return {
+        "programme": Programme._meta.db_table,
+        "fields": Programme.fields_of_action.through._meta.db_table,
+        "field": FieldOfAction._meta.db_table,
+        "groups": Programme.target_groups.through._meta.db_table,
+        "group": TargetGroup._meta.db_table,
+        "county": County._meta.db_table,
+        "state": State._meta.db_table,
+        "funding": Funding._meta.db_table,
+        "items": TaggedItem._meta.db_table,
+        "tag": Tag._meta.db_table,
+        "profile": BestPracticeProfile._meta.db_table,
+    }
+
+
+# Per facet: what is counted, from the matching ids in "{m}" (each id once). Link tables hold
+# each pair once, so COUNT(*) is exact there; a programme may have two fundings of a level.
+# Table names come from the models.
+FACETS = {
+    "handlungsfeld": "SELECT x.slug, COUNT(*) FROM {m} m "
+    "JOIN {fields} t ON t.programme_id = m.id JOIN {field} x ON x.id = t.fieldofaction_id "
+    "GROUP BY x.slug",
+    "zielgruppe": "SELECT x.slug, COUNT(*) FROM {m} m "
+    "JOIN {groups} t ON t.programme_id = m.id JOIN {group} x ON x.id = t.targetgroup_id "
+    "GROUP BY x.slug",
+    "land": "SELECT s.slug, COUNT(*) FROM {m} m JOIN {programme} p ON p.id = m.id "
+    "JOIN {county} c ON c.id = p.county_id JOIN {state} s ON s.id = c.state_id GROUP BY s.slug",
+    "kreis": "SELECT c.slug, COUNT(*) FROM {m} m JOIN {programme} p ON p.id = m.id "
+    "JOIN {county} c ON c.id = p.county_id GROUP BY c.slug",
+    "kategorie": "SELECT c.category, COUNT(*) FROM {m} m JOIN {programme} p ON p.id = m.id "
+    "JOIN {county} c ON c.id = p.county_id GROUP BY c.category",
+    "status": "SELECT p.status, COUNT(*) FROM {m} m JOIN {programme} p ON p.id = m.id "
+    "GROUP BY p.status",
+    "foerderung": "SELECT f.level, COUNT(DISTINCT m.id) FROM {m} m "
+    "JOIN {funding} f ON f.programme_id = m.id GROUP BY f.level",
+    "schlagwort": "SELECT x.slug, COUNT(*) FROM {m} m "
+    "JOIN {items} t ON t.object_id = m.id AND t.content_type_id = {content_type} "
+    "JOIN {tag} x ON x.id = t.tag_id GROUP BY x.slug",
+    BEST_PRACTICE: "SELECT 'on', COUNT(*) FROM {m} m "
+    "JOIN {profile} b ON b.programme_id = m.id AND b.is_recognised = {true} "
+    "GROUP BY b.is_recognised",
+}
+
+
+def _active(filterset):
+    cleaned = getattr(filterset.form, "cleaned_data", {})
+    return {
+        name: value
+        for name, value in cleaned.items()
+        if name not in NOT_FILTERS and value not in (None, "", [], False)
+    }
+
+
+def _matching(filterset, active, skip):
+    """The ids the list would show with every applied filter but `skip`."""
     queryset = filterset.queryset.all()
-    for name, value in getattr(filterset.form, "cleaned_data", {}).items():
-        if name in NOT_FILTERS or name == skip:
-            continue
-        queryset = filterset.filters[name].filter(queryset, value)
-    return queryset
+    for name, value in active.items():
+        if name != skip:
+            queryset = filterset.filters[name].filter(queryset, value)
+    return queryset.order_by().values("pk").query.sql_with_params()
 
 
 def facet_counts(filterset):
-    counts = {}
-    for name, path in FACETS.items():
-        ids = _queryset_without(filterset, name).order_by().values("pk")
-        rows = (
-            Programme.objects.filter(pk__in=ids)
-            .values(path)
-            .annotate(n=Count("pk", distinct=True))
-            .order_by()
-        )
-        counts[name] = {str(row[path]): row["n"] for row in rows if row[path] is not None}
-    best = _queryset_without(filterset, "praxisbeispiel").order_by().values("pk")
-    counts["praxisbeispiel"] = {
-        "on": Programme.objects.filter(pk__in=best, best_practice__is_recognised=True).count()
+    """({facet: {value: count}}, number of matching programmes), in one query."""
+    active = _active(filterset)
+    sets = {None: "m_all", **{name: f"m_{name}" for name in FACETS if name in active}}
+    ctes, params = [], []
+    for skip, alias in sets.items():
+        sql, cte_params = _matching(filterset, active, skip)
+        ctes.append(f"{alias}(id) AS ({sql})")
+        params.extend(cte_params)
+    tables = {
+        **_tables(),
+        "content_type": ContentType.objects.get_for_model(Programme).pk,
+        "true": "TRUE" if connection.vendor == "postgresql" else "1",
     }
-    return counts
+    parts = [
+        template.replace("SELECT ", f"SELECT '{name}', ", 1).format(
+            m=sets.get(name, "m_all"), **tables
+        )
+        for name, template in FACETS.items()
+    ]
+    parts.append(f"SELECT '{TOTAL}', NULL, COUNT(*) FROM m_all")
+    sql = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(parts)
+    counts, total = {name: {} for name in FACETS}, 0
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for name, value, number in cursor.fetchall():
+            if name == TOTAL:
+                total = number
+            elif value is not None:
+                counts[name][str(value)] = number
+    return counts, total

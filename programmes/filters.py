@@ -4,7 +4,6 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_filters import fields as filter_fields
-from taggit.models import Tag
 
 from counties.models import County, CountyCategory, State
 from portal.filters import (
@@ -15,6 +14,7 @@ from portal.filters import (
 
 from . import search
 from .enums import FundingLevel, ProgrammeStatus
+from .keywords import published_keywords
 from .models import FieldOfAction, Programme, TargetGroup
 
 QUERY_MAX_LENGTH = 200
@@ -100,7 +100,7 @@ class ProgrammeFilter(django_filters.FilterSet):
         label=_("Keyword"),
         field_name="keywords",
         to_field_name="slug",
-        queryset=Tag.objects.order_by("name"),
+        queryset=published_keywords,
         empty_label=_("All keywords"),
         distinct=True,
     )

@@ -10,6 +10,7 @@
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed
@@ -24,7 +25,15 @@ from taggit.utils import edit_string_for_tags, parse_tags
 from counties.models import COUNTY_HISTORY, County
 from portal.roles import CURATE_PERMISSION
 
-from .models import BEST_PRACTICE_HISTORY, PROGRAMME_HISTORY, BestPracticeProfile, Programme
+from .models import (
+    BEST_PRACTICE_HISTORY,
+    PROGRAMME_HISTORY,
+    Attachment,
+    BestPracticeProfile,
+    Funding,
+    Indicator,
+    Programme,
+)
 
 RECORDS = {
     Programme: PROGRAMME_HISTORY,
@@ -50,23 +59,103 @@ class Change:
     label: str
     before: str
     after: str
+    name: str = ""
 
 
-SNAPSHOTS = ("keywords_snapshot", "fundings_snapshot", "attachments_snapshot")
+SNAPSHOTS = (
+    "keywords_snapshot", "fundings_snapshot", "attachments_snapshot", "indicators_snapshot",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Rows of another table that a version keeps and a restore brings back."""
+
+    model: type
+    parent: str  # the foreign key to the versioned object
+    related_name: str
+    data_field: str  # where the history record keeps them
+    fields: tuple
+
+
+PROGRAMME_ROWS = (
+    Rows(Funding, "programme", "fundings", "fundings_data",
+         ("level", "programme_name", "start_year", "end_year", "amount")),
+    Rows(Attachment, "programme", "attachments", "attachments_data",
+         ("title", "file", "uploaded_at")),
+)  # fmt: skip
+PROFILE_ROWS = (
+    Rows(Indicator, "profile", "indicators", "indicators_data", ("name", "value", "unit", "year")),
+)
+KEPT_ROWS = {Programme: PROGRAMME_ROWS, BestPracticeProfile: PROFILE_ROWS}
+
+
+def _json_value(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _rows_data(instance, rows):
+    queryset = getattr(instance, rows.related_name).order_by("pk").values("pk", *rows.fields)
+    return [{name: _json_value(value) for name, value in row.items()} for row in queryset]
+
+
+def _funding_text(funding):
+    return (
+        str(funding)
+        + (f" {funding.start_year}–{funding.end_year or ''}" if funding.start_year else "")
+        + (f", {funding.amount:.0f} €" if funding.amount else "")
+    )
 
 
 def snapshot_keywords(sender, instance, history_instance, **kwargs):
-    if isinstance(instance, Programme) and instance.pk:
+    """Everything a version keeps besides the object's own columns."""
+    if not instance.pk or type(instance) not in KEPT_ROWS:
+        return
+    if isinstance(instance, Programme):
         history_instance.keywords_snapshot = edit_string_for_tags(list(instance.keywords.all()))
         history_instance.fundings_snapshot = "; ".join(
-            str(funding)
-            + (f" {funding.start_year}–{funding.end_year or ''}" if funding.start_year else "")
-            + (f", {funding.amount:.0f} €" if funding.amount else "")
-            for funding in instance.fundings.all()
+            _funding_text(funding) for funding in instance.fundings.all()
         )
         history_instance.attachments_snapshot = "; ".join(
             attachment.title for attachment in instance.attachments.all()
         )
+    else:
+        history_instance.indicators_snapshot = "; ".join(
+            str(indicator) + (f" ({indicator.year})" if indicator.year else "")
+            for indicator in instance.indicators.all()
+        )
+    for rows in KEPT_ROWS[type(instance)]:
+        setattr(history_instance, rows.data_field, _rows_data(instance, rows))
+
+
+def _restore_rows(target, record, rows):
+    """Make the rows of `target` those that `record` kept: same ids where they still
+    exist, recreated where they were deleted, removed where they came later. An attachment
+    refers to its file by name; files are never deleted, so every version can use them."""
+    data = getattr(record, rows.data_field, None)
+    if data is None:
+        return  # a version from before the rows were kept: leave them as they are
+    current = getattr(target, rows.related_name)
+    kept = []
+    for row in data:
+        values = {
+            name: rows.model._meta.get_field(name).to_python(row.get(name)) for name in rows.fields
+        }
+        item = current.filter(pk=row["pk"]).first()
+        if item is None:  # deleted since: back under its old id (addresses stay the same)
+            free = not rows.model._default_manager.filter(pk=row["pk"]).exists()
+            item = rows.model(pk=row["pk"] if free else None, **{rows.parent: target})
+        for name, value in values.items():
+            setattr(item, name, value)
+        item.save()
+        if "uploaded_at" in values:  # auto_now_add stamped it as new
+            rows.model._default_manager.filter(pk=item.pk).update(uploaded_at=values["uploaded_at"])
+        kept.append(item.pk)
+    current.exclude(pk__in=kept).delete()
 
 
 def record_keyword_change(sender, instance, action, **kwargs):
@@ -177,8 +266,12 @@ def changes(record, previous, lookups=None):
         after = _display(record, field, lookups)
         before = _display(previous, field, lookups) if previous is not None else "–"
         if before != after:
-            result.append(Change(capfirst(str(field.verbose_name)), before, after))
+            result.append(Change(capfirst(str(field.verbose_name)), before, after, field.name))
     return result
+
+
+def newest_record(instance):
+    return instance.history.order_by("-history_date", "-history_id").first()
 
 
 def changes_of_pairs(pairs):
@@ -200,8 +293,9 @@ def timeline(records, *, complete=True):
 
 
 @transaction.atomic
-def restore(*, record, user):
-    """Bring back the content of `record`; for a deleted object, the object itself."""
+def restore(*, record, user, overrides=None):
+    """Bring back the content of `record`; for a deleted object, the object itself.
+    `overrides` sets fields that cannot be as they were (an address taken meanwhile)."""
     model = record.instance_type
     current = model._default_manager.filter(pk=record.id).first()
     target = current or record.instance
@@ -214,6 +308,8 @@ def restore(*, record, user):
         if not hasattr(record, field.attname):
             continue  # not kept in the history (bookkeeping, the search document)
         setattr(target, field.attname, getattr(record, field.attname))
+    for name, value in (overrides or {}).items():
+        setattr(target, name, value)
     when = date_format(timezone.localtime(record.history_date), "SHORT_DATETIME_FORMAT")
     target._change_reason = _("Restored the version of %(date)s") % {"date": when}
     target._history_user = user
@@ -229,6 +325,8 @@ def restore(*, record, user):
             for name in M2M_FIELDS:
                 getattr(target, name).set(_m2m_objects(relations, name))
             target.keywords.set(parse_tags(relations.keywords_snapshot))
+        for rows in KEPT_ROWS.get(model, ()):
+            _restore_rows(target, relations, rows)
     if model is Programme and current is None:
         _recover_profile(target, user)
     return target

@@ -17,7 +17,7 @@ from counties.models import YEAR_VALIDATORS, County
 from portal.roles import county_ids, is_editor
 
 from .enums import FundingLevel, ProgrammeStatus, PublicationState
-from .validators import image_extension, validate_image, validate_pdf
+from .validators import image_extension, validate_image, validate_pdf, validate_single_line
 
 SUMMARY_MAX_LENGTH = 300
 
@@ -84,11 +84,28 @@ class PartnerKind(ControlledTerm):
 class KeywordSnapshot(models.Model):
     """Taggit's keywords are no plain many-to-many field, so django-simple-history cannot
     follow them; every historical programme keeps them as text instead. The fundings and
-    documents edited in the same form are kept as readable text too."""
+    documents edited in the same form are kept twice: as readable text for the diff, and
+    as their rows (`*_data`) for a restore. NULL there: a record from before they were kept."""
 
     keywords_snapshot = models.TextField(_("keywords"), blank=True, default="")
     fundings_snapshot = models.TextField(_("fundings"), blank=True, default="")
     attachments_snapshot = models.TextField(_("attachments"), blank=True, default="")
+    fundings_data = models.JSONField(_("fundings (rows)"), null=True, blank=True, editable=False)
+    attachments_data = models.JSONField(
+        _("attachments (rows)"), null=True, blank=True, editable=False
+    )
+
+    class Meta:
+        abstract = True
+
+
+class IndicatorSnapshot(models.Model):
+    """The indicators of a best-practice profile, kept with each of its versions."""
+
+    indicators_snapshot = models.TextField(_("indicators"), blank=True, default="")
+    indicators_data = models.JSONField(
+        _("indicators (rows)"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         abstract = True
@@ -100,7 +117,15 @@ PROGRAMME_HISTORY = HistoricalRecords(
     m2m_fields=["fields_of_action", "target_groups", "partner_kinds"],
     excluded_fields=["last_confirmed_at", "reminder_sent_at", "updated_at", "search_vector"],
 )
-BEST_PRACTICE_HISTORY = HistoricalRecords()
+BEST_PRACTICE_HISTORY = HistoricalRecords(bases=[IndicatorSnapshot])
+
+
+# The columns a programme card needs (programmes/_programme_card.html).
+CARD_FIELDS = [
+    "slug", "title", "summary", "status", "published_at", "publication_state",
+    "county__name", "county__slug", "county__state__name",
+    "best_practice__is_recognised", "best_practice__is_featured",
+]  # fmt: skip
 
 
 class ProgrammeQuerySet(models.QuerySet):
@@ -132,6 +157,13 @@ class ProgrammeQuerySet(models.QuerySet):
             | Q(last_confirmed_at__isnull=True, published_at__lt=moment)
         )
 
+    def free_slug(self, wanted):
+        """`wanted`, or the first of wanted-2, wanted-3 … that no programme uses."""
+        slug, number = wanted, 2
+        while self.filter(slug=slug).exists():
+            slug, number = f"{wanted[:200]}-{number}", number + 1
+        return slug
+
     def with_best_practice_flag(self):
         recognised = BestPracticeProfile.objects.filter(
             programme=OuterRef("pk"), is_recognised=True
@@ -139,9 +171,12 @@ class ProgrammeQuerySet(models.QuerySet):
         return self.annotate(is_best_practice=Exists(recognised))
 
     def for_cards(self):
-        """What a programme card shows, fetched in a fixed number of queries."""
-        return self.select_related("county__state", "best_practice").prefetch_related(
-            "fields_of_action"
+        """What a programme card shows and no more (never the long texts or the search
+        document), fetched in a fixed number of queries."""
+        return (
+            self.select_related("county__state", "best_practice")
+            .only(*CARD_FIELDS)
+            .prefetch_related("fields_of_action")
         )
 
 
@@ -149,7 +184,7 @@ class Programme(models.Model):
     county = models.ForeignKey(
         County, on_delete=models.PROTECT, related_name="programmes", verbose_name=_("county")
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_single_line])
     slug = models.SlugField(
         _("slug"), max_length=220, unique=True, help_text=_("Part of the address.")
     )
@@ -260,6 +295,10 @@ class Programme(models.Model):
         verbose_name_plural = _("programmes")
         ordering = ["-published_at", "title"]
         permissions = [("review_programme", _("Can review, publish and archive programmes"))]
+        indexes = [
+            # The demo notice asks on every page whether any demo programme exists.
+            models.Index(fields=["is_demo"], condition=Q(is_demo=True), name="programme_demo_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True)
@@ -524,14 +563,23 @@ class Attachment(models.Model):
 
 
 class SearchTerm(models.Model):
-    """A word that occurs in titles, summaries, keywords and county names: what "Meinten
-    Sie …?" can suggest when a search with a typo finds nothing."""
+    """A word of a published programme's title, summary, keywords, fields of action or county:
+    what "Meinten Sie …?" can suggest when a search with a typo finds nothing. Kept per
+    programme, so that a word leaves the vocabulary with the last public programme using it."""
 
-    term = models.CharField(_("word"), max_length=80, unique=True)
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="+", verbose_name=_("programme")
+    )
+    term = models.CharField(_("word"), max_length=80)
 
     class Meta:
         verbose_name = _("search term")
         verbose_name_plural = _("search terms")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "term"], name="searchterm_unique_per_programme"
+            )
+        ]
 
     def __str__(self):
         return self.term

@@ -7,6 +7,8 @@ import json
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from portal.formulas import neutralise
+
 DESTATIS = "© Statistisches Bundesamt (Destatis), 2019, CC BY 4.0"
 LICENCE = "CC BY 4.0 – Kreise für Integration (Deutscher Landkreistag)"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/deed.de"
@@ -71,14 +73,15 @@ def rows(programmes, base_url):
 
 
 def _csv_value(value):
-    """CSV cells: lists joined by semicolons, booleans as true/false, None as empty."""
+    """CSV cells: lists joined by semicolons, booleans as true/false, None as empty, and text
+    that a spreadsheet program would run as a formula neutralised (the JSON keeps it as is)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return ";".join(value)
-    return value
+        return neutralise(";".join(value))
+    return neutralise(value)
 
 
 def as_csv(records):

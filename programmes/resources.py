@@ -2,6 +2,13 @@
 
 County staff import only into their own counties: the county column must be one of theirs,
 and a row can only update a programme they may edit (others are not even looked up).
+
+Exports neutralise text that a spreadsheet would run as a formula (portal.formulas); imports
+take that apostrophe off again. The preview asks the database a fixed number of questions per
+file, not per row: counties, the controlled lists, the user's counties, the addresses in use
+and the programmes to update are loaded once, and nothing is written. A confirmed import saves
+each programme, then writes the relations, one history record per row and the search
+documents for all rows at once (programmes.import_writes).
 """
 
 from datetime import date, datetime
@@ -9,15 +16,26 @@ from datetime import date, datetime
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
+from import_export.instance_loaders import CachedInstanceLoader
 from taggit.utils import edit_string_for_tags, parse_tags
 
 from counties.models import County
+from portal.formulas import neutralise, unquote
 from portal.text import german_slugify
 
 from .enums import ProgrammeStatus
-from .models import PROGRAMME_HISTORY, FieldOfAction, PartnerKind, Programme, TargetGroup
+from .import_writes import NoDiff, PreviewDiff, write_relations_and_history
+from .keywords import check_keywords
+from .models import FieldOfAction, PartnerKind, Programme, TargetGroup
+from .search import deferred_updates
 
 LIST_SEPARATOR = ";"
+SLUG, TITLE, KEYWORDS = "Adresskürzel", "Titel", "Schlagwörter"
+# A new programme needs these; without the address column every row of a re-imported export
+# would become a copy of its programme.
+REQUIRED_COLUMNS = (
+    SLUG, "Kreisschlüssel (AGS)", TITLE, "Kurzbeschreibung", "Beschreibung", "Handlungsfelder",
+)  # fmt: skip
 
 
 class CountyWidget(widgets.ForeignKeyWidget):
@@ -31,20 +49,26 @@ class CountyWidget(widgets.ForeignKeyWidget):
             text = text.zfill(5)
         if not text:
             raise ValueError(_("The AGS of the county is missing."))
-        try:
-            return self.get_queryset(value, row, **kwargs).get(ags=text)
-        except County.DoesNotExist as missing:
-            raise ValueError(
-                _("There is no county with the AGS “%(ags)s”.") % {"ags": text}
-            ) from missing
+        county = self._by_ags().get(text)
+        if county is None:
+            raise ValueError(_("There is no county with the AGS “%(ags)s”.") % {"ags": text})
+        return county
+
+    def _by_ags(self):
+        # Loaded once per import: every resource copies its fields, and so its widgets.
+        if not hasattr(self, "_counties"):
+            counties = self.model.objects.only("pk", "ags", "name")
+            self._counties = {county.ags: county for county in counties}
+        return self._counties
 
 
 class NamesWidget(widgets.ManyToManyWidget):
     """Terms of a controlled list by their German names, separated by semicolons."""
 
     def clean(self, value, row=None, **kwargs):
-        names = [name.strip() for name in str(value or "").split(LIST_SEPARATOR) if name.strip()]
-        found = {term.name.casefold(): term for term in self.model.objects.all()}
+        text = unquote(str(value or "").strip())
+        names = [name.strip() for name in text.split(LIST_SEPARATOR) if name.strip()]
+        found = self._by_name()
         unknown = [name for name in names if name.casefold() not in found]
         if unknown:
             raise ValueError(
@@ -54,7 +78,13 @@ class NamesWidget(widgets.ManyToManyWidget):
                     "allowed": f"{LIST_SEPARATOR} ".join(t.name for t in found.values()),
                 }
             )
-        return [found[name.casefold()] for name in names]
+        return list(dict.fromkeys(found[name.casefold()] for name in names))
+
+    def _by_name(self):
+        # Loaded once per import, like the counties above.
+        if not hasattr(self, "_terms"):
+            self._terms = {term.name.casefold(): term for term in self.model.objects.all()}
+        return self._terms
 
     def render(self, value, obj=None, **kwargs):
         return f"{LIST_SEPARATOR} ".join(term.name for term in value.all()) if value else ""
@@ -101,10 +131,11 @@ class GermanDateWidget(widgets.Widget):
 
 
 class TextWidget(widgets.CharWidget):
-    """An empty spreadsheet cell is empty text, never NULL (XLSX hands over None)."""
+    """An empty spreadsheet cell is empty text, never NULL (XLSX hands over None); the
+    apostrophe an export put in front of a formula sign comes off again."""
 
     def clean(self, value, row=None, **kwargs):
-        return "" if value is None else str(value).strip()
+        return "" if value is None else unquote(str(value).strip()).strip()
 
 
 def _field(attribute, column, widget=None):
@@ -112,9 +143,9 @@ def _field(attribute, column, widget=None):
 
 
 class ProgrammeResource(resources.ModelResource):
-    slug = _field("slug", "Adresskürzel")
+    slug = _field("slug", SLUG)
     county = _field("county", "Kreisschlüssel (AGS)", CountyWidget(County, field="ags"))
-    title = _field("title", "Titel")
+    title = _field("title", TITLE)
     summary = _field("summary", "Kurzbeschreibung")
     description = _field("description", "Beschreibung")
     goals = _field("goals", "Ziele")
@@ -124,7 +155,7 @@ class ProgrammeResource(resources.ModelResource):
     target_groups = _field("target_groups", "Zielgruppen", NamesWidget(TargetGroup, field="name"))
     partner_kinds = _field("partner_kinds", "Partnerarten", NamesWidget(PartnerKind, field="name"))
     partner_names = _field("partner_names", "Partner (Namen)")
-    keywords = fields.Field(column_name="Schlagwörter", readonly=True)
+    keywords = fields.Field(column_name=KEYWORDS, readonly=True)
     status = _field("status", "Status", StatusWidget())
     start_date = _field("start_date", "Beginn", GermanDateWidget())
     end_date = _field("end_date", "Ende", GermanDateWidget())
@@ -164,58 +195,152 @@ class ProgrammeResource(resources.ModelResource):
         ]
         clean_model_instances = True
         skip_unchanged = False
+        # The programmes a file updates, in one query instead of one per row.
+        instance_loader_class = CachedInstanceLoader
 
     def __init__(self, user=None, **kwargs):
         super().__init__(**kwargs)
         self.user = user
+        self.dry_run = False
+        self._slugs_in_use = None  # every programme's address, loaded once
+        self._slugs_in_file = set()  # the addresses the file names itself
+        self._new_slugs = set()  # addresses of the new programmes checked so far
+        self._county_ids = None
+        self.saved = []  # (programme, is_new) in the order of the rows
 
     def get_queryset(self):
         """Rows can only update programmes the importing user may edit."""
-        return Programme.objects.editable_by(self.user).select_related("county")
+        return (
+            Programme.objects.editable_by(self.user)
+            .select_related("county")
+            .prefetch_related("fields_of_action", "target_groups", "partner_kinds", "keywords")
+        )
 
-    def before_import_row(self, row, **kwargs):
-        """A row without an address is a new programme: give it an address nobody has."""
-        if not str(row.get("Adresskürzel") or "").strip():
-            base = german_slugify(str(row.get("Titel") or ""))[:190] or "programm"
-            slug, number = base, 2
-            while slug in self._taken_slugs() or Programme.objects.filter(slug=slug).exists():
-                slug, number = f"{base}-{number}", number + 1
-            self._taken_slugs().add(slug)
-            row["Adresskürzel"] = slug
+    # Export -------------------------------------------------------------------------
 
-    def _taken_slugs(self):
-        if not hasattr(self, "_new_slugs"):
-            self._new_slugs = set()
-        return self._new_slugs
+    def filter_export(self, queryset, **kwargs):
+        return queryset.select_related("county").prefetch_related(
+            "fields_of_action", "target_groups", "partner_kinds", "keywords"
+        )
 
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        errors = dict(import_validation_errors or {})
-        county = getattr(instance, "county", None)
-        allowed = County.objects.editable_by(self.user)
-        if county is not None and not allowed.filter(pk=county.pk).exists():
-            errors["county"] = _("You may only import programmes of your own county.")
-        try:
-            super().validate_instance(instance, errors, validate_unique)
-        except ValidationError as error:
-            # Name the spreadsheet's German column, not the model field.
-            columns = {f.attribute: f.column_name for f in self.get_import_fields()}
-            raise ValidationError(
-                {columns.get(key, key): value for key, value in error.message_dict.items()}
-            ) from error
+    def export_field(self, field, instance, **kwargs):
+        value = super().export_field(field, instance, **kwargs)
+        if isinstance(field.widget, widgets.NumberWidget):
+            return value  # a number, never a formula, even if negative
+        return neutralise(value)
 
     def dehydrate_keywords(self, programme):
         return edit_string_for_tags(list(programme.keywords.all())) if programme.pk else ""
 
+    # Import -------------------------------------------------------------------------
+
+    def import_data(self, dataset, dry_run=False, **kwargs):
+        self.dry_run = dry_run
+        return super().import_data(dataset, dry_run=dry_run, **kwargs)
+
+    def import_data_inner(self, *args, **kwargs):
+        # Inside the import's transaction: the search documents of all imported programmes
+        # are rewritten once at the end, not after every save and relation.
+        with deferred_updates():
+            return super().import_data_inner(*args, **kwargs)
+
+    def get_diff_class(self):
+        return PreviewDiff if self.dry_run else NoDiff  # a confirmed import shows no diff
+
+    def before_import(self, dataset, **kwargs):
+        if SLUG in dataset.headers:
+            self._slugs_in_file = {unquote(str(slug or "").strip()) for slug in dataset[SLUG]}
+
+    def before_import_row(self, row, **kwargs):
+        """A row without an address is a new programme: give it an address nobody has."""
+        if not str(row.get(SLUG) or "").strip():
+            base = german_slugify(unquote(str(row.get(TITLE) or "")))[:190] or "programm"
+            slug, number = base, 2
+            while self._slug_taken(slug) or slug in self._slugs_in_file:
+                slug, number = f"{base}-{number}", number + 1
+            row[SLUG] = slug
+
+    def _slug_taken(self, slug):
+        if self._slugs_in_use is None:
+            self._slugs_in_use = set(Programme.objects.values_list("slug", flat=True))
+        return slug in self._slugs_in_use or slug in self._new_slugs
+
+    def _county_error(self, county_id):
+        if self._county_ids is None:
+            counties = County.objects.editable_by(self.user)
+            self._county_ids = set(counties.values_list("pk", flat=True))
+        if county_id is None:
+            return _("The AGS of the county is missing.")
+        if county_id not in self._county_ids:
+            return _("You may only import programmes of your own county.")
+        return None
+
+    def import_instance(self, instance, row, **kwargs):
+        """The plain fields as django-import-export sets them; the lists are checked here
+        too (an unknown term is an error of its column) and kept on the programme until
+        import_writes writes the relations of all rows."""
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        instance.import_relations = {}
+        for field in self.get_import_fields():
+            if isinstance(field.widget, widgets.ManyToManyWidget) and field.column_name in row:
+                try:
+                    instance.import_relations[field.attribute] = field.clean(row)
+                except ValueError as error:
+                    errors[field.attribute] = [str(error)]
+        if KEYWORDS in row:
+            try:
+                names = parse_tags(unquote(str(row[KEYWORDS] or "").strip()))
+                instance.import_relations["keywords"] = check_keywords(names)
+            except ValidationError as error:
+                errors["keywords"] = error.messages
+        if errors:
+            raise ValidationError(errors)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = {key: list(value) for key, value in (import_validation_errors or {}).items()}
+        if "county" not in errors and self._county_error(instance.county_id):
+            errors["county"] = [self._county_error(instance.county_id)]
+        if instance._state.adding and "slug" not in errors:
+            if self._slug_taken(instance.slug):
+                errors["slug"] = [
+                    _("Another programme already has the address “%(slug)s”.")
+                    % {"slug": instance.slug}
+                ]
+            self._new_slugs.add(instance.slug)
+        try:
+            # full_clean would ask the database once per row for the county, the address and
+            # each constraint. The county comes from the counties loaded once (CountyWidget),
+            # the address is checked above against a set, and the constraints hold all the
+            # same: the end date is checked in Programme.clean(), the status by its widget,
+            # and image and publication state are never imported.
+            instance.full_clean(
+                exclude=[*errors, "county"], validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            # Name the spreadsheet's German column, not the model field.
+            columns = {f.attribute: f.column_name for f in self.get_import_fields()}
+            columns["keywords"] = KEYWORDS
+            raise ValidationError({columns.get(key, key): value for key, value in errors.items()})
+
     def before_save_instance(self, instance, row, **kwargs):
-        instance.skip_history_when_saving = True  # one record per row, written in save_m2m
+        instance.skip_history_when_saving = True  # one record per row, written after all rows
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        if self.dry_run:
+            return  # the preview checks and shows; what it wrote would be rolled back anyway
+        super().save_instance(instance, is_create, row, **kwargs)
+        self.saved.append((instance, is_create))
 
     def save_m2m(self, instance, row, **kwargs):
-        try:
-            super().save_m2m(instance, row, **kwargs)
-            if "Schlagwörter" in row:
-                instance.keywords.set(parse_tags(str(row.get("Schlagwörter") or "")))
-        finally:
-            instance.__dict__.pop("skip_history_when_saving", None)
-        PROGRAMME_HISTORY.create_historical_record(
-            instance, "~" if instance.history.exists() else "+"
-        )
+        """Relations are written for all rows at once, in after_import."""
+
+    def after_import(self, dataset, result, **kwargs):
+        if not self.dry_run and not result.has_errors():  # otherwise all is rolled back
+            write_relations_and_history(self.saved)
+        super().after_import(dataset, result, **kwargs)

@@ -7,6 +7,8 @@ keywords, fields of action or county change (signals in programmes.apps): a gene
 could not read the county's name or the keywords, which live in other tables."""
 
 import re
+import threading
+from contextlib import contextmanager
 
 from django.contrib.postgres.search import (
     SearchHeadline,
@@ -16,7 +18,7 @@ from django.contrib.postgres.search import (
 )
 from django.db import connection
 from django.db.models import F, Q, TextField, Value
-from django.db.models.functions import Concat
+from django.db.models.functions import Concat, Replace
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -25,7 +27,6 @@ FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss",
                       "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})  # fmt: skip
 WORD = re.compile(r"[^\W_]+")
 MARK_START, MARK_END = "\ue000", "\ue001"  # private-use characters, never in real text
-SUGGESTION_THRESHOLD = 0.3
 TERM_MIN_LENGTH = 4
 
 
@@ -45,10 +46,11 @@ def _with_folded(text):
 
 def document(programme):
     """The text of a programme by weight: A title; B summary, keywords, fields, county;
-    C the body and the best-practice profile."""
+    C the body and the best-practice profile, once the editors recognised it (before that
+    the public cannot read it, so it must not be found either)."""
     profile = getattr(programme, "best_practice", None)
     profile_text = []
-    if profile is not None:
+    if profile is not None and profile.is_recognised:
         profile_text = [
             profile.starting_situation,
             profile.approach,
@@ -61,7 +63,7 @@ def document(programme):
         "B": " ".join(
             [
                 programme.summary,
-                " ".join(programme.keywords.names()),
+                " ".join(tag.name for tag in programme.keywords.all()),
                 " ".join(field.name for field in programme.fields_of_action.all()),
                 programme.county.name,
             ]
@@ -72,18 +74,51 @@ def document(programme):
     }
 
 
+def vocabulary(text):
+    """The words of `text` that "Meinten Sie …?" may suggest, in lower case."""
+    return {
+        word.lower()[:80]
+        for word in WORD.findall(text or "")
+        if len(word) >= TERM_MIN_LENGTH and not word.isdigit()
+    }
+
+
+# One statement per batch of programmes, not one per programme.
 UPDATE_SQL = """
-    UPDATE programmes_programme SET search_vector =
-        setweight(to_tsvector('german', %s), 'A') ||
-        setweight(to_tsvector('german', %s), 'B') ||
-        setweight(to_tsvector('german', %s), 'C')
-    WHERE id = %s
+    UPDATE programmes_programme AS p SET search_vector =
+        setweight(to_tsvector('german', v.a), 'A') ||
+        setweight(to_tsvector('german', v.b), 'B') ||
+        setweight(to_tsvector('german', v.c), 'C')
+    FROM (VALUES {rows}) AS v(a, b, c, id)
+    WHERE p.id = v.id::bigint
 """
+UPDATE_BATCH = 200
+
+
+_deferred = threading.local()
+
+
+@contextmanager
+def deferred_updates():
+    """Collect the programmes whose search document is due and rewrite them once at the
+    end, instead of after every save (a spreadsheet import saves each row several times)."""
+    outer = getattr(_deferred, "ids", None)
+    _deferred.ids = set() if outer is None else outer
+    try:
+        yield
+    finally:
+        if outer is None:
+            ids, _deferred.ids = _deferred.ids, None
+            update_search_vectors(ids)
 
 
 def update_search_vectors(programme_ids):
-    """Rewrite the stored search document of these programmes (PostgreSQL only)."""
-    if not is_available() or not programme_ids:
+    """Rewrite the stored search document (PostgreSQL) and the suggestion vocabulary of
+    these programmes. Only published programmes contribute words to the vocabulary."""
+    if not programme_ids:
+        return
+    if getattr(_deferred, "ids", None) is not None:
+        _deferred.ids.update(programme_ids)
         return
     from .models import Programme, SearchTerm
 
@@ -92,20 +127,21 @@ def update_search_vectors(programme_ids):
         .select_related("county", "best_practice")
         .prefetch_related("fields_of_action", "keywords")
     )
-    rows, terms = [], set()
+    rows, terms = [], []
     for programme in programmes:
         parts = document(programme)
         rows.append([_with_folded(parts[w]) for w in "ABC"] + [programme.pk])
-        terms.update(
-            word.lower()
-            for word in WORD.findall(f"{parts['A']} {parts['B']}")
-            if len(word) >= TERM_MIN_LENGTH and not word.isdigit()
-        )
-    with connection.cursor() as cursor:
-        cursor.executemany(UPDATE_SQL, rows)
-    SearchTerm.objects.bulk_create(
-        [SearchTerm(term=term[:80]) for term in terms], ignore_conflicts=True
-    )
+        if programme.is_published:
+            words = vocabulary(f"{parts['A']} {parts['B']}")
+            terms += [SearchTerm(programme=programme, term=word) for word in sorted(words)]
+    if is_available():
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), UPDATE_BATCH):
+                batch = rows[start : start + UPDATE_BATCH]
+                sql = UPDATE_SQL.format(rows=", ".join(["(%s, %s, %s, %s)"] * len(batch)))
+                cursor.execute(sql, [value for row in batch for value in row])
+    SearchTerm.objects.filter(programme_id__in=list(programme_ids)).delete()
+    SearchTerm.objects.bulk_create(terms, ignore_conflicts=True)
 
 
 # German stems are not always prefixes of each other (Sprachkurse -> "sprachkurs", but
@@ -178,8 +214,12 @@ def snippets(programmes, text):
     ids = [programme.pk for programme in programmes]
     if not ids:
         return {}
+    text_only = Concat("summary", Value(" "), "description", output_field=TextField())
+    for marker in (MARK_START, MARK_END):
+        # Whoever writes the text must not be able to open or close a highlight.
+        text_only = Replace(text_only, Value(marker), Value(""))
     headline = SearchHeadline(
-        Concat("summary", Value(" "), "description", output_field=TextField()),
+        text_only,
         build_query(text),
         config=CONFIG,
         start_sel=MARK_START,
@@ -200,20 +240,22 @@ def highlight(snippet):
 
 
 def suggestion(text):
-    """ "Meinten Sie …?": each word replaced by the most similar known word, if any."""
+    """ "Meinten Sie …?": each word replaced by the most similar word of the published
+    programmes, if any (pg_trgm's % operator, so the trigram index is used)."""
     from .models import SearchTerm
 
     words = WORD.findall(text)[:6]
     suggested, changed = [], False
     for word in words:
         best = (
-            SearchTerm.objects.annotate(similarity=TrigramSimilarity("term", word.lower()))
-            .filter(similarity__gt=SUGGESTION_THRESHOLD)
+            SearchTerm.objects.filter(term__trigram_similar=word.lower())
+            .annotate(similarity=TrigramSimilarity("term", word.lower()))
             .order_by("-similarity", "term")
+            .values_list("term", flat=True)
             .first()
         )
-        if best is not None and best.term != word.lower():
-            suggested.append(best.term)
+        if best is not None and best != word.lower():
+            suggested.append(best)
             changed = True
         else:
             suggested.append(word)

@@ -8,7 +8,7 @@ from taggit.models import TaggedItem
 from counties.models import County
 
 from .models import BestPracticeProfile, Programme
-from .search import is_available, update_search_vectors
+from .search import update_search_vectors
 
 RELATION_DONE = {"post_add", "post_remove", "post_clear"}
 
@@ -29,7 +29,7 @@ def profile_saved(sender, instance, raw=False, **kwargs):
 
 
 def county_saved(sender, instance, raw=False, **kwargs):
-    if not raw and is_available():
+    if not raw:
         update_search_vectors(list(instance.programmes.values_list("pk", flat=True)))
 
 

@@ -3,6 +3,8 @@
 Views, admin actions and commands all call these functions; none of this lives in save().
 """
 
+import logging
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -17,6 +19,8 @@ from django.utils.translation import gettext as _
 from portal.roles import CURATE_PERMISSION, REVIEW_PERMISSION, county_ids, is_editor
 
 from .enums import PublicationState as State
+
+logger = logging.getLogger(__name__)
 
 
 class WorkflowError(Exception):
@@ -54,17 +58,28 @@ def _admin_link(programme):
     return f"{settings.PORTAL_BASE_URL}{path}"
 
 
-def _mail(*, subject, template, recipients, programme, **context):
+def _mail(*, subject, template, recipients, programme, on_mail_failure=None, **context):
+    """Send once the transaction has committed: a state change never waits for, or falls
+    with, the mail server. A failure is logged and reported through `on_mail_failure`."""
     addresses = sorted({user.email for user in recipients if user.email})
     if not addresses:
         return
+    subject = " ".join(str(subject).split())  # a header is one line, whatever a title holds
     body = render_to_string(
         f"programmes/email/{template}.txt",
         {"programme": programme, "link": _admin_link(programme), **context},
     )
-    send_mass_mail(
-        [(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in addresses]
-    )
+    messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in addresses]
+
+    def deliver():
+        try:
+            send_mass_mail(messages)
+        except Exception:  # the mail server's many ways to fail: none may undo the step
+            logger.exception("Mail %r about programme %s was not sent", template, programme.pk)
+            if on_mail_failure is not None:
+                on_mail_failure()
+
+    transaction.on_commit(deliver)
 
 
 def editors():
@@ -87,7 +102,7 @@ def _save(programme, user, fields, reason):
 
 
 @transaction.atomic
-def programme_submit(*, programme, user):
+def programme_submit(*, programme, user, on_mail_failure=None):
     _require(user, may_edit(user, programme))
     _check(programme, "submit")
     revised = programme.publication_state == State.CHANGES_REQUESTED
@@ -103,13 +118,14 @@ def programme_submit(*, programme, user):
         template="submitted",
         recipients=editors(),
         programme=programme,
+        on_mail_failure=on_mail_failure,
         user=user,
     )
     return programme
 
 
 @transaction.atomic
-def programme_publish(*, programme, user, now=None):
+def programme_publish(*, programme, user, now=None, on_mail_failure=None):
     _require(user, user.has_perm(REVIEW_PERMISSION))
     _check(programme, "publish")
     now = now or timezone.now()
@@ -128,12 +144,13 @@ def programme_publish(*, programme, user, now=None):
         template="published",
         recipients=county_staff(programme.county),
         programme=programme,
+        on_mail_failure=on_mail_failure,
     )
     return programme
 
 
 @transaction.atomic
-def programme_request_changes(*, programme, user, comment):
+def programme_request_changes(*, programme, user, comment, on_mail_failure=None):
     _require(user, user.has_perm(REVIEW_PERMISSION))
     _check(programme, "request_changes")
     if not comment.strip():
@@ -146,6 +163,7 @@ def programme_request_changes(*, programme, user, comment):
         template="changes_requested",
         recipients=county_staff(programme.county),
         programme=programme,
+        on_mail_failure=on_mail_failure,
         comment=programme.review_comment,
     )
     return programme

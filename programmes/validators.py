@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
+from pypdf import PdfReader
 
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
 PDF_MAX_BYTES = 10 * 1024 * 1024
@@ -42,9 +43,27 @@ def image_extension(upload):
 
 
 def validate_pdf(upload):
+    """The signature at the very start, and a PDF parser that can read the pages: a file
+    that merely mentions %PDF- somewhere near its start is not stored."""
     _check_size(upload, PDF_MAX_BYTES)
     upload.seek(0)
-    head = upload.read(1024)
-    upload.seek(0)
-    if b"%PDF-" not in head:
-        raise ValidationError(_("This is not a PDF file."), code="invalid_pdf")
+    try:
+        if upload.read(5) != b"%PDF-":
+            raise ValidationError(_("This is not a PDF file."), code="invalid_pdf")
+        upload.seek(0)
+        try:
+            reader = PdfReader(upload, strict=False)
+            if len(reader.pages) < 1:
+                raise ValueError("no pages")
+        except Exception as broken:  # pypdf raises many kinds of errors on broken files
+            raise ValidationError(
+                _("This PDF file is damaged or cannot be read."), code="broken_pdf"
+            ) from broken
+    finally:
+        upload.seek(0)
+
+
+def validate_single_line(value):
+    """Titles travel into e-mail subjects and page headings: one line, no control codes."""
+    if any(character in value for character in "\r\n\v\f\x85\u2028\u2029"):
+        raise ValidationError(_("The title must be a single line."), code="multiple_lines")

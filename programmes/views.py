@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.db.models import Case, Count, F, Prefetch, Q, Value, When
+from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +10,7 @@ from counties.similarity import similar_counties
 from portal.listing import FilteredListView, shown
 from portal.text import german_slugify
 
-from . import opendata, search
+from . import opendata, related, search
 from .enums import ProgrammeStatus
 from .facets import facet_counts
 from .filters import ProgrammeFilter
@@ -25,12 +25,27 @@ class ProgrammeListView(FilteredListView):
     template_name = "programmes/programme_list.html"
 
     def get_queryset(self):
-        self.queryset = Programme.objects.published().for_cards()
+        self.queryset = Programme.objects.published()
         return super().get_queryset()
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        """Pages of ids: the filtered, ranked query selects and sorts ids only; the count
+        comes with the facet counts."""
+        self.facets, total = facet_counts(self.filterset)
+        paginator = super().get_paginator(queryset.values_list("pk", flat=True), per_page, **kwargs)
+        paginator.count = total
+        return paginator
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, ids, is_paginated = super().paginate_queryset(queryset, page_size)
+        ids = list(ids)
+        cards = Programme.objects.filter(pk__in=ids).for_cards().in_bulk()
+        page.object_list = [cards[pk] for pk in ids if pk in cards]
+        return paginator, page, page.object_list, is_paginated
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["facets"] = facet_counts(self.filterset)
+        context["facets"] = self.facets
         text = getattr(self.filterset.form, "cleaned_data", {}).get("q")
         if text and search.is_available():
             context.update(self._search_context(text, context))
@@ -82,31 +97,8 @@ class ProgrammeDetailView(DetailView):
 
 
 def related_programmes(programme, limit=RELATED_LIMIT):
-    """Published programmes sharing fields of action and keywords, most in common first;
-    a shared keyword says more than a shared field, the same county breaks ties."""
-    field_ids = [field.pk for field in programme.fields_of_action.all()]
-    tag_ids = [tag.pk for tag in programme.keywords.all()]
-    # An empty IN list would turn the whole score into a constant; count only what exists.
-    shared_fields = (
-        Count("fields_of_action", filter=Q(fields_of_action__in=field_ids), distinct=True)
-        if field_ids
-        else Value(0)
-    )
-    shared_keywords = (
-        Count("keywords", filter=Q(keywords__in=tag_ids), distinct=True) if tag_ids else Value(0)
-    )
-    same_county = Case(When(county_id=programme.county_id, then=1), default=0)
-    return (
-        Programme.objects.published()
-        .exclude(pk=programme.pk)
-        .annotate(
-            shared_fields=shared_fields, shared_keywords=shared_keywords, same_county=same_county
-        )
-        .annotate(score=F("shared_fields") + 2 * F("shared_keywords"))
-        .filter(Q(score__gt=0) | Q(same_county=1))
-        .order_by("-score", "-same_county", "-published_at")
-        .for_cards()[:limit]
-    )
+    """Published programmes sharing fields of action and keywords (programmes.related)."""
+    return related.related_programmes(programme, limit)
 
 
 def comparable_programmes(programme, limit=RELATED_LIMIT, exclude=()):
@@ -160,26 +152,35 @@ def _serve(field_file, *, content_type, filename):
     return response
 
 
-def attachment(request, slug, pk):
-    item = get_object_or_404(
-        Attachment.objects.filter(programme__in=Programme.objects.publicly_reachable()),
-        pk=pk,
-        programme__slug=slug,
-    )
+def attachment_response(item):
     name = f"{german_slugify(item.title) or 'dokument'}.pdf"
     return _serve(item.file, content_type="application/pdf", filename=name)
 
 
-def image(request, slug):
-    programme = get_object_or_404(Programme.objects.publicly_reachable(), slug=slug)
+def image_response(programme):
     if not programme.image:
         raise Http404
     extension = programme.image.name.rsplit(".", 1)[-1].lower()
     if extension not in IMAGE_TYPES:
         raise Http404
     return _serve(
-        programme.image, content_type=IMAGE_TYPES[extension], filename=f"{slug}.{extension}"
+        programme.image,
+        content_type=IMAGE_TYPES[extension],
+        filename=f"{programme.slug}.{extension}",
     )
+
+
+def attachment(request, slug, pk):
+    item = get_object_or_404(
+        Attachment.objects.filter(programme__in=Programme.objects.publicly_reachable()),
+        pk=pk,
+        programme__slug=slug,
+    )
+    return attachment_response(item)
+
+
+def image(request, slug):
+    return image_response(get_object_or_404(Programme.objects.publicly_reachable(), slug=slug))
 
 
 def programme_data(request, fmt):

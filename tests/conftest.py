@@ -1,11 +1,19 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 
 from counties.loader import load_counties
 from counties.models import CountyMembership
 from portal.roles import ADMINISTRATORS, COUNTY_STAFF, EDITORS
 from tests.factories import CountyFactory
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Cached pages are keyed by the content version, which starts anew in every test's
+    database: a page cached by one test must not answer in the next."""
+    cache.clear()
 
 
 @pytest.fixture

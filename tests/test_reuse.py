@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from datetime import datetime
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from counties.models import County
@@ -63,9 +64,24 @@ def test_pages_link_their_feeds(client, world):
     assert "/feeds/laender/bayern/" in page
 
 
+SITEMAP_LOC = "{http://www.sitemaps.org/schemas/sitemap/0.9}loc"
+
+
+def _sitemap_locations(client):
+    """Every address of every page of the sitemap index."""
+    index = ET.fromstring(client.get("/sitemap.xml").content)
+    pages = [loc.text.split("testserver", 1)[1] for loc in index.iter(SITEMAP_LOC)]
+    assert pages and all("/sitemap-" in page for page in pages)
+    locations = set()
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 200
+        locations |= {loc.text for loc in ET.fromstring(response.content).iter(SITEMAP_LOC)}
+    return locations
+
+
 def test_sitemap_lists_public_pages_only(client, world):
-    root = ET.fromstring(client.get("/sitemap.xml").content)
-    locations = {loc.text for loc in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
+    locations = _sitemap_locations(client)
     assert any(url.endswith("/programme/sichtbar/") or "programm-" in url for url in locations)
     assert all("entwurf" not in url.lower() for url in locations)
     published = {p.get_absolute_url() for p in Programme.objects.published()}
@@ -82,7 +98,8 @@ def test_robots_txt_points_to_the_sitemap(client):
 def test_detail_pages_have_canonical_and_open_graph(client, world):
     programme = Programme.objects.get(title="Sichtbar")
     page = client.get(programme.get_absolute_url()).content.decode()
-    assert f'<link rel="canonical" href="http://testserver{programme.get_absolute_url()}">' in page
+    canonical = f"{settings.PORTAL_BASE_URL}{programme.get_absolute_url()}"
+    assert f'<link rel="canonical" href="{canonical}">' in page
     assert '<meta property="og:title" content="Sichtbar">' in page
     assert '<meta property="og:type" content="article">' in page
     assert '<meta name="description" content="Kurzbeschreibung des Programms.">' in page
@@ -149,3 +166,25 @@ def test_statistics_csv(client, world):
     assert lines[0] == "Handlungsfeld,Veröffentlichte Programme"
     assert "Wohnen,1" in lines
     assert client.get("/statistik/gibt-es-nicht.csv").status_code == 404
+
+
+def test_sitemap_pages_hold_a_bounded_number_of_addresses(client, db, settings):
+    from portal.sitemaps import ProgrammeSitemap
+
+    for _ in range(3):
+        ProgrammeFactory()
+    ProgrammeSitemap.limit, limit = 2, ProgrammeSitemap.limit
+    try:
+        index = ET.fromstring(client.get("/sitemap.xml").content)
+        pages = [loc.text for loc in index.iter(SITEMAP_LOC) if "programmes" in loc.text]
+    finally:
+        ProgrammeSitemap.limit = limit
+    assert len(pages) == 2 and pages[1].endswith("?p=2")
+
+
+def test_feeds_and_sitemap_answer_a_repeated_request_with_304(client, db):
+    ProgrammeFactory()
+    for url in ["/sitemap.xml", "/feeds/programme/"]:
+        first = client.get(url)
+        again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+        assert (first.status_code, again.status_code, again.content) == (200, 304, b"")

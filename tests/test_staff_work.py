@@ -106,26 +106,31 @@ class TestScoping:
 
 
 class TestWorkflow:
-    def test_submit_publish_and_their_mails(self, staff_a, editor, county_a):
+    def test_submit_publish_and_their_mails(
+        self, staff_a, editor, county_a, django_capture_on_commit_callbacks
+    ):
         programme = ProgrammeFactory(county=county_a, draft=True)
 
-        services.programme_submit(programme=programme, user=staff_a)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.programme_submit(programme=programme, user=staff_a)
         assert programme.publication_state == State.SUBMITTED
         assert [m.to for m in mail.outbox] == [[editor.email]]
 
-        services.programme_publish(programme=programme, user=editor)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.programme_publish(programme=programme, user=editor)
         assert programme.publication_state == State.PUBLISHED
         assert programme.published_at is not None
         assert mail.outbox[-1].to == [staff_a.email]
         assert "veröffentlicht" in mail.outbox[-1].subject
 
     def test_request_changes_sends_the_comment_and_allows_resubmission(
-        self, staff_a, editor, county_a
+        self, staff_a, editor, county_a, django_capture_on_commit_callbacks
     ):
         programme = ProgrammeFactory(county=county_a, publication_state=State.SUBMITTED)
-        services.programme_request_changes(
-            programme=programme, user=editor, comment="Bitte Zahlen ergänzen."
-        )
+        with django_capture_on_commit_callbacks(execute=True):
+            services.programme_request_changes(
+                programme=programme, user=editor, comment="Bitte Zahlen ergänzen."
+            )
         assert programme.publication_state == State.CHANGES_REQUESTED
         assert "Bitte Zahlen ergänzen." in mail.outbox[-1].body
         services.programme_submit(programme=programme, user=staff_a)

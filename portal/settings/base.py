@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_list, env_str
@@ -23,11 +24,15 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.sitemaps",
+    # Trigram lookups for "Meinten Sie …?"; harmless on SQLite, where nothing uses them.
+    "django.contrib.postgres",
     "django_filters",
     "taggit",
     "simple_history",
     "import_export",
     "axes",
+    # Only for its system check, which names CSP_* settings of django-csp 3 that 4 ignores.
+    "csp",
     "portal",
     "counties",
     "programmes",
@@ -36,11 +41,16 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before CommonMiddleware, whose DisallowedHost answer (the 400 page) gets the headers too.
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication, so that its 400 page shows a logged-in user as logged in.
+    "portal.middleware.NulCharacterMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -71,6 +81,13 @@ SESSION_COOKIE_HTTPONLY = True
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+# The upload waits for its confirmation in the default storage (media folder or S3), not in
+# the system temp folder; programmes.uploads caps it and removes it when done or expired.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "programmes.uploads.UploadStorage"
+# Off on purpose: the library's setting only strips one leading "=" (so "==1+1" stays a
+# formula), misses + - @ tab and CR, and turns every cell into text ("None", numbers).
+# ProgrammeResource neutralises formulas itself (portal.formulas), with an apostrophe.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 
 # Keeping content current: reminder after 12 months, public notice after 15.
 CONFIRMATION_REMINDER_DAYS = 365
@@ -133,7 +150,55 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Scripts, styles, fonts and requests only from the portal itself, nothing inline (the
+# one page of django-import-export with inline code is replaced in templates/admin/; a
+# test checks our templates). data: images: the favicon in base.html and the icons in
+# KERN's stylesheet. A view may set its own policy (uploads are served with "sandbox");
+# the middleware leaves that alone.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Nothing on the portal needs the camera, the location or any other device.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in [
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    ]
+}
+
+# Redis when REDIS_URL is set (shared by every process and server); otherwise each process
+# keeps its own. Either way portal.cache keys pages by the content version in the database,
+# so no process ever serves an outdated page.
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": "kfi",
+        }
+        if os.environ.get("REDIS_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "portal@landkreistag.de")

@@ -1,0 +1,139 @@
+"""Caching of public pages and of costly figures. This module owns every cache key.
+
+Keys carry the content version, a number in the database that every change of public
+content raises in the same transaction as the change (signals below). A cached answer of an
+older version is never read again, so nothing is ever stale and nothing needs deleting; the
+cache lets old entries expire. Reading the version is one primary-key lookup, which works
+with a cache per process (development) as with Redis shared by several servers.
+
+Only anonymous GET requests are served from the cache; staff pages never are."""
+
+import hashlib
+import logging
+from functools import wraps
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import F
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response
+
+from .models import ContentVersion
+
+logger = logging.getLogger(__name__)
+PAGE_TIMEOUT = 60 * 60
+VALUE_TIMEOUT = 60 * 60
+KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language", "Link", "ETag")
+VERSION_ATTRIBUTE = "_content_version"
+
+
+def content_version(request=None):
+    """The current version; once per request when a request is given."""
+    if request is not None and hasattr(request, VERSION_ATTRIBUTE):
+        return getattr(request, VERSION_ATTRIBUTE)
+    number = ContentVersion.objects.filter(pk=1).values_list("number", flat=True).first() or 0
+    if request is not None:
+        setattr(request, VERSION_ATTRIBUTE, number)
+    return number
+
+
+def bump(**kwargs):
+    """A change of public content: raise the version (creating its row the first time)."""
+    if not ContentVersion.objects.filter(pk=1).update(number=F("number") + 1):
+        ContentVersion.objects.get_or_create(pk=1)
+        ContentVersion.objects.filter(pk=1).update(number=F("number") + 1)
+
+
+def bump_after_migrate(using="default", **kwargs):
+    """A deployment may render pages differently: start from a fresh version."""
+    if ContentVersion._meta.db_table in connection.introspection.table_names():
+        bump()
+
+
+def _get(key):
+    """The cache is a help, never a condition: if it is unreachable, pages are rendered."""
+    try:
+        return cache.get(key)
+    except Exception:  # each backend raises its own connection errors
+        logger.warning("Cache unreachable, serving without it", exc_info=True)
+        return None
+
+
+def _set(key, value, timeout):
+    try:
+        cache.set(key, value, timeout)
+    except Exception:  # as in _get
+        logger.warning("Cache unreachable, not storing %s", key, exc_info=True)
+
+
+def _digest(name):
+    return hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def _key(kind, version, name):
+    return f"{kind}:{connection.alias}:{version}:{_digest(name)}"
+
+
+def cached_value(name, compute, *, request=None):
+    """`compute()` once per content version, e.g. facet counts or statistics."""
+    key = _key("value", content_version(request), name)
+    value = _get(key)
+    if value is None:
+        value = compute()
+        _set(key, value, VALUE_TIMEOUT)
+    return value
+
+
+def _cacheable(request):
+    return request.method in ("GET", "HEAD") and not request.user.is_authenticated
+
+
+def public_page(view):
+    """Serve a public view from the cache for anonymous visitors."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not _cacheable(request):
+            return view(request, *args, **kwargs)
+        version, path = content_version(request), request.get_full_path()
+        key = _key("page", version, path)
+        # Feed readers and crawlers ask again with the tag they have: 304, no body.
+        etag = f'"{version}-{_digest(path)}"'
+        not_modified = get_conditional_response(request, etag=etag)
+        if not_modified is not None:
+            return not_modified
+        stored = _get(key)
+        if stored is not None:
+            content, headers = stored
+            response = HttpResponse(content)
+            for name, value in headers.items():
+                response[name] = value
+            return response
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and not response.is_rendered:
+            response.render()
+        if response.status_code == 200 and not response.cookies and not response.streaming:
+            response["ETag"] = etag
+            headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
+            _set(key, (response.content, headers), PAGE_TIMEOUT)
+        return response
+
+    return wrapped
+
+
+def connect(models, link_tables):
+    """Raise the version whenever one of these models or link tables changes."""
+    for model in models:
+        uid = f"content-version-{model._meta.label}"
+        post_save.connect(bump, sender=model, dispatch_uid=f"{uid}-save", weak=False)
+        post_delete.connect(bump, sender=model, dispatch_uid=f"{uid}-delete", weak=False)
+    for through in link_tables:
+        m2m_changed.connect(
+            _relation_changed, sender=through, dispatch_uid=f"content-version-{through._meta.label}"
+        )
+
+
+def _relation_changed(action, **kwargs):
+    if action in {"post_add", "post_remove", "post_clear"}:
+        bump()

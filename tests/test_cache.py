@@ -1,0 +1,100 @@
+"""Public pages come from the cache for anonymous visitors, and every change of public
+content is visible on the next request; staff pages are never cached."""
+
+import os
+
+import pytest
+from django.urls import reverse
+
+from portal.cache import content_version
+from tests.factories import BestPracticeFactory, ProgrammeFactory
+
+pytestmark = pytest.mark.django_db
+LIST_URL = reverse("programmes:programme-list")
+HOME_URL = reverse("portal:home")
+
+
+def test_a_second_anonymous_visit_costs_one_query(client, django_assert_num_queries):
+    ProgrammeFactory(title="Sprachcafé")
+    first = client.get(LIST_URL, {"handlungsfeld": "housing"})
+    with django_assert_num_queries(1):  # the content version
+        second = client.get(LIST_URL, {"handlungsfeld": "housing"})
+    assert second.content == first.content
+    assert second["Content-Type"] == first["Content-Type"]
+
+
+@pytest.mark.parametrize("url", [HOME_URL, LIST_URL])
+def test_a_published_edit_shows_on_the_next_request(client, url):
+    programme = ProgrammeFactory(title="Alter Titel")
+    assert "Alter Titel" in client.get(url).content.decode()
+    programme.title = "Neuer Titel"
+    programme.save()
+    page = client.get(url).content.decode()
+    assert "Neuer Titel" in page and "Alter Titel" not in page
+
+
+def test_detail_page_follows_fields_keywords_profiles_and_deletion(client):
+    programme = ProgrammeFactory(slug="p", title="Sprachcafé")
+    url = programme.get_absolute_url()
+    client.get(url)
+    programme.keywords.add("Nähwerkstatt")
+    assert "Nähwerkstatt" in client.get(url).content.decode()
+    BestPracticeFactory(programme=programme, approach="Mit den Gemeinden zusammen.")
+    assert "Mit den Gemeinden zusammen." in client.get(url).content.decode()
+    programme.delete()
+    assert client.get(url).status_code == 404
+
+
+def test_unpublishing_removes_a_programme_at_once(client):
+    programme = ProgrammeFactory(title="Bald Entwurf")
+    assert "Bald Entwurf" in client.get(LIST_URL).content.decode()
+    programme.publication_state = "draft"
+    programme.save()
+    assert "Bald Entwurf" not in client.get(LIST_URL).content.decode()
+
+
+def test_logged_in_visitors_get_their_own_page(client, staff_a, django_assert_max_num_queries):
+    ProgrammeFactory(title="Sprachcafé")
+    client.get(HOME_URL)  # cached for anonymous visitors
+    client.force_login(staff_a)
+    page = client.get(HOME_URL).content.decode()
+    assert "Abmelden" in page  # the footer of a logged-in person, not the cached one
+
+
+def test_every_content_change_raises_the_version():
+    before = content_version()
+    programme = ProgrammeFactory()
+    programme.fields_of_action.clear()
+    assert content_version() >= before + 2
+
+
+REDIS = "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture
+def redis_cache(settings):
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS).ping()
+    except redis.ConnectionError:
+        if os.environ.get("CI"):
+            pytest.fail("Redis is required in CI but not reachable at 127.0.0.1:6379")
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS}
+    }
+    from django.core.cache import cache
+
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
+def test_pages_are_cached_in_redis_and_follow_changes(client, redis_cache):
+    programme = ProgrammeFactory(title="Alter Titel")
+    assert "Alter Titel" in client.get(LIST_URL).content.decode()
+    assert any(key.startswith(b":1:page:") for key in redis_cache._cache.get_client().keys("*"))
+    programme.title = "Neuer Titel"
+    programme.save()
+    assert "Neuer Titel" in client.get(LIST_URL).content.decode()

@@ -1,0 +1,193 @@
+"""Nothing that is not public leaks through derived data: keyword choices, "Meinten Sie …?",
+the search index of profiles the editors have not recognised, highlighted snippets; and
+uploads are what they claim to be."""
+
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.urls import reverse
+from pypdf import PdfWriter
+from taggit.models import Tag
+
+from programmes import services
+from programmes.enums import PublicationState as State
+from programmes.models import Programme, SearchTerm
+from programmes.search import MARK_END, MARK_START
+from programmes.validators import validate_pdf
+from tests.factories import BestPracticeFactory, ProgrammeFactory
+
+pytestmark = pytest.mark.django_db
+LIST_URL = reverse("programmes:programme-list")
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="full-text search needs PostgreSQL"
+)
+NOT_PUBLIC = [State.DRAFT, State.SUBMITTED, State.CHANGES_REQUESTED, State.ARCHIVED]
+
+
+def keyword_choices(client):
+    form = client.get(LIST_URL).context["filter"].form
+    return {str(label) for _value, label in form.fields["schlagwort"].choices}
+
+
+class TestKeywordChoices:
+    @pytest.mark.parametrize("state", NOT_PUBLIC)
+    def test_keywords_of_programmes_that_are_not_public_are_not_offered(self, client, state):
+        ProgrammeFactory(publication_state=state).keywords.add("Geheimplan")
+        ProgrammeFactory().keywords.add("Patenschaft")
+        choices = keyword_choices(client)
+        assert not any("Geheimplan" in choice for choice in choices)
+        assert any("Patenschaft" in choice for choice in choices)
+
+    def test_a_keyword_of_a_draft_in_the_address_is_ignored(self, client):
+        ProgrammeFactory(draft=True).keywords.add("Geheimplan")
+        ProgrammeFactory(title="Öffentlich")
+        response = client.get(LIST_URL, {"schlagwort": "geheimplan"})
+        assert [p.title for p in response.context["object_list"]] == ["Öffentlich"]
+
+    def test_a_keyword_removed_from_its_last_programme_is_deleted(self):
+        programme = ProgrammeFactory()
+        programme.keywords.add("Tippfehlr", "Patenschaft")
+        ProgrammeFactory().keywords.add("Patenschaft")
+        programme.keywords.set(["Patenschaft"])
+        assert set(Tag.objects.values_list("name", flat=True)) == {"Patenschaft"}
+
+    def test_keywords_of_a_deleted_programme_are_deleted(self):
+        ProgrammeFactory(draft=True).keywords.add("Nur im Entwurf")
+        ProgrammeFactory().keywords.add("Geteilt")
+        shared = ProgrammeFactory(draft=True)
+        shared.keywords.add("Geteilt")
+        for programme in Programme.objects.filter(publication_state=State.DRAFT):
+            programme.delete()
+        assert set(Tag.objects.values_list("name", flat=True)) == {"Geteilt"}
+
+
+def suggestion_for(client, text):
+    return client.get(LIST_URL, {"q": text}).context.get("suggestion")
+
+
+@postgres_only
+class TestSuggestionVocabulary:
+    @pytest.mark.parametrize("state", NOT_PUBLIC)
+    def test_words_of_programmes_that_are_not_public_are_never_suggested(self, client, state):
+        ProgrammeFactory(publication_state=state, title="Geheimkonferenz Weltraumhafen")
+        assert suggestion_for(client, "Weltrumhafen") is None
+        assert not SearchTerm.objects.filter(term="weltraumhafen").exists()
+
+    def test_vocabulary_follows_publication_archiving_and_deletion(self, client, editor):
+        programme = ProgrammeFactory(draft=True, title="Weltraumhafen für alle")
+        assert suggestion_for(client, "Weltrumhafen") is None
+        services.programme_publish(programme=programme, user=editor)
+        assert suggestion_for(client, "Weltrumhafen") == "weltraumhafen"
+        services.programme_archive(programme=programme, user=editor)
+        assert suggestion_for(client, "Weltrumhafen") is None
+        services.programme_publish(programme=programme, user=editor)
+        programme.delete()
+        assert suggestion_for(client, "Weltrumhafen") is None
+
+    def test_renamed_words_leave_the_vocabulary(self, client):
+        programme = ProgrammeFactory(title="Weltraumhafen für alle")
+        programme.title = "Hafenfest für alle"
+        programme.save()
+        assert suggestion_for(client, "Weltrumhafen") is None
+        assert suggestion_for(client, "Hafnfest") == "hafenfest"
+
+    def test_removed_keywords_leave_the_vocabulary(self, client):
+        programme = ProgrammeFactory()
+        programme.keywords.add("Mondlandung")
+        assert suggestion_for(client, "Mondlndung") == "mondlandung"
+        programme.keywords.clear()
+        assert suggestion_for(client, "Mondlndung") is None
+
+
+def titles(client, text):
+    return [p.title for p in client.get(LIST_URL, {"q": text}).context["object_list"]]
+
+
+@postgres_only
+class TestProfilesAreIndexedOnceRecognised:
+    def test_text_of_an_unrecognised_profile_is_not_found(self, client, editor):
+        profile = BestPracticeFactory(is_recognised=False, approach="Mit Zauberlehrlingen.")
+        assert titles(client, "Zauberlehrlinge") == []
+        assert (
+            "Zauberlehrlinge"
+            not in client.get(
+                reverse("programmes:data-csv"), {"q": "Zauberlehrlinge"}
+            ).content.decode()
+        )
+        profile.is_recognised = True
+        profile.save()
+        assert titles(client, "Zauberlehrlinge") == [profile.programme.title]
+
+    def test_text_of_a_profile_no_longer_recognised_is_no_longer_found(self, client):
+        profile = BestPracticeFactory(approach="Mit Zauberlehrlingen.")
+        assert titles(client, "Zauberlehrlinge") == [profile.programme.title]
+        profile.is_recognised = False
+        profile.save()
+        assert titles(client, "Zauberlehrlinge") == []
+
+
+@postgres_only
+def test_markers_typed_into_a_text_do_not_become_highlights(client):
+    ProgrammeFactory(
+        title="Sprachcafé",
+        summary=f"Deutsch üben {MARK_START}<script>x</script>{MARK_END} im Sprachcafé.",
+        description=f"{MARK_START}Eingeschleust{MARK_END} und Sprachcafé.",
+    )
+    response = client.get(LIST_URL, {"q": "Sprachcafé"})
+    html = response.content.decode()
+    snippet = str(response.context["object_list"][0].snippet)
+    assert snippet.count("<mark>") == snippet.count("</mark>")
+    assert "<mark>Eingeschleust</mark>" not in html
+    assert "<script>" not in snippet and "<mark><script>" not in html
+    assert "<mark>Sprachcafé</mark>" in snippet
+    assert MARK_START not in html and MARK_END not in html
+
+
+def real_pdf():
+    buffer = io.BytesIO()
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+class TestPdfUploads:
+    def test_a_real_pdf_passes(self):
+        validate_pdf(SimpleUploadedFile("a.pdf", real_pdf()))
+
+    def test_the_signature_must_stand_at_the_very_start(self):
+        disguised = b"<html><script>alert(1)</script>" + real_pdf()
+        with pytest.raises(ValidationError) as error:
+            validate_pdf(SimpleUploadedFile("a.pdf", disguised))
+        assert error.value.code == "invalid_pdf"
+
+    def test_a_signature_alone_is_no_pdf(self):
+        with pytest.raises(ValidationError) as error:
+            validate_pdf(SimpleUploadedFile("a.pdf", b"%PDF-1.7\n<html>not really</html>"))
+        assert error.value.code == "broken_pdf"
+
+    def test_a_fake_pdf_is_not_stored_through_the_admin(self, client, staff_a, county_a):
+        from programmes.models import Attachment
+        from tests.forms import programme_form
+
+        programme = ProgrammeFactory(county=county_a, slug="p", draft=True)
+        client.force_login(staff_a)
+        data = programme_form(
+            county_a,
+            slug="p",
+            **{
+                "attachments-TOTAL_FORMS": "1",
+                "attachments-0-title": "Flyer",
+                "attachments-0-file": SimpleUploadedFile(
+                    "flyer.pdf", b"junk %PDF-1.4 more junk", content_type="application/pdf"
+                ),
+            },
+        )
+        url = reverse("admin:programmes_programme_change", args=[programme.pk])
+        response = client.post(url, data)
+        assert response.status_code == 200
+        assert "Das ist keine PDF-Datei" in response.content.decode()
+        assert not Attachment.objects.exists()

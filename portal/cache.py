@@ -12,6 +12,7 @@ import hashlib
 import logging
 from functools import wraps
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import F
@@ -86,7 +87,11 @@ def cached_value(name, compute, *, request=None):
 
 
 def _cacheable(request):
-    return request.method in ("GET", "HEAD") and not request.user.is_authenticated
+    return (
+        settings.PUBLIC_PAGE_CACHE
+        and request.method in ("GET", "HEAD")
+        and not request.user.is_authenticated
+    )
 
 
 def public_page(view):

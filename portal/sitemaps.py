@@ -1,6 +1,7 @@
 """sitemap.xml: an index of sitemap pages listing every public page, drafts never."""
 
 from django.contrib.sitemaps import Sitemap
+from django.db.models import Max
 from django.urls import reverse
 
 from counties.models import County
@@ -37,6 +38,10 @@ class ProgrammeSitemap(Sitemap):
 
     def lastmod(self, item):
         return item.updated_at
+
+    def get_latest_lastmod(self):
+        # The index asks for the newest change; Django would read every programme for it.
+        return Programme.objects.published().aggregate(latest=Max("updated_at"))["latest"]
 
 
 class CountySitemap(Sitemap):

@@ -12,9 +12,18 @@ from counties.models import County
 from programmes.models import BestPracticeProfile, FieldOfAction, Programme
 
 from . import statistics as stats
+from .cache import cached_value
 from .models import SitePage
 
 NEWEST_COUNT = 6
+
+
+def _figures():
+    return {
+        "counties": County.objects.taking_part().count(),
+        "programmes": Programme.objects.published().count(),
+        "best_practices": BestPracticeProfile.objects.published().count(),
+    }
 
 
 def home(request):
@@ -26,13 +35,13 @@ def home(request):
     )
     context = {
         "featured": featured,
-        "fields": FieldOfAction.objects.with_published_counts(),
+        "fields": cached_value(
+            "fields-with-counts",
+            lambda: list(FieldOfAction.objects.with_published_counts()),
+            request=request,
+        ),
         "newest": published.for_cards().order_by("-published_at", "title")[:NEWEST_COUNT],
-        "figures": {
-            "counties": County.objects.taking_part().count(),
-            "programmes": published.count(),
-            "best_practices": BestPracticeProfile.objects.published().count(),
-        },
+        "figures": cached_value("home-figures", _figures, request=request),
     }
     return render(request, "portal/home.html", context)
 
@@ -91,7 +100,8 @@ def site_page(request, kind):
 
 
 def statistics(request):
-    return render(request, "portal/statistics.html", {"tables": stats.all_tables()})
+    tables = cached_value("statistics", stats.all_tables, request=request)
+    return render(request, "portal/statistics.html", {"tables": tables})
 
 
 def statistics_csv(request, slug):

@@ -7,6 +7,7 @@ from django.views.generic import DetailView
 
 from counties.models import County
 from counties.similarity import similar_counties
+from portal.cache import cached_value
 from portal.listing import FilteredListView, shown
 from portal.text import german_slugify
 
@@ -17,6 +18,7 @@ from .filters import ProgrammeFilter
 from .models import Attachment, FieldOfAction, Funding, Programme, TargetGroup
 
 RELATED_LIMIT = 4
+NOT_FILTERING = {"seite", "sortierung"}
 
 
 class ProgrammeListView(FilteredListView):
@@ -31,7 +33,16 @@ class ProgrammeListView(FilteredListView):
     def get_paginator(self, queryset, per_page, **kwargs):
         """Pages of ids: the filtered, ranked query selects and sorts ids only; the count
         comes with the facet counts."""
-        self.facets, total = facet_counts(self.filterset)
+        # The counts depend on the filters and the search only, not on page or order.
+        query = sorted(
+            (key, value)
+            for key, values in self.request.GET.lists()
+            if key not in NOT_FILTERING
+            for value in values
+        )
+        self.facets, total = cached_value(
+            f"facets:{query}", lambda: facet_counts(self.filterset), request=self.request
+        )
         paginator = super().get_paginator(queryset.values_list("pk", flat=True), per_page, **kwargs)
         paginator.count = total
         return paginator
@@ -104,8 +115,17 @@ def related_programmes(programme, limit=RELATED_LIMIT):
 def comparable_programmes(programme, limit=RELATED_LIMIT, exclude=()):
     """Programmes of the counties most like this one's (among those that publish here)
     that share a field of action."""
-    taking_part = County.objects.taking_part().exclude(pk=programme.county_id)
-    similar = similar_counties(programme.county, limit=COMPARABLE_COUNTIES, candidates=taking_part)
+    county = programme.county
+
+    def similar_ids():
+        taking_part = County.objects.taking_part().exclude(pk=county.pk)
+        return [
+            c.pk
+            for c in similar_counties(county, limit=COMPARABLE_COUNTIES, candidates=taking_part)
+        ]
+
+    # Comparing with all 400 counties is the same work for every programme of a county.
+    similar = cached_value(f"similar-counties-taking-part:{county.pk}", similar_ids)
     field_ids = [field.pk for field in programme.fields_of_action.all()]
     return (
         Programme.objects.published()

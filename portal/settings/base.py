@@ -185,6 +185,10 @@ PERMISSIONS_POLICY = {
     ]
 }
 
+# Public pages for anonymous visitors come from the cache (portal.cache); load tests switch
+# it off to measure the pages themselves.
+PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", True)
+
 # Redis when REDIS_URL is set (shared by every process and server); otherwise each process
 # keeps its own. Either way portal.cache keys pages by the content version in the database,
 # so no process ever serves an outdated page.

@@ -78,11 +78,22 @@ class Command(BaseCommand):
             env=env,
             cwd=settings.BASE_DIR,
         )
+        self.stdout.write(
+            f"{Programme.objects.count()} Programme, {workers} Worker, "
+            f"{connections} Verbindungen, {seconds} s je Seite"
+        )
+        load = {"seconds": seconds, "connections": connections, "workers": workers, "port": port}
+        for cached, title in [(False, "ohne Seiten-Cache"), (True, "mit Seiten-Cache")]:
+            self.stdout.write(f"\n{title}")
+            self._run(pages, {**env, "PUBLIC_PAGE_CACHE": str(cached).lower()}, load)
+
+    def _run(self, pages, env, load):
+        port = load["port"]
         server = subprocess.Popen(
             [
                 str(Path(sys.executable).parent / "gunicorn"),
                 "portal.wsgi",
-                f"--workers={workers}",
+                f"--workers={load['workers']}",
                 f"--bind=127.0.0.1:{port}",
                 "--log-level=warning",
             ],
@@ -91,15 +102,13 @@ class Command(BaseCommand):
         )
         try:
             self._wait(port)
-            self.stdout.write(
-                f"{Programme.objects.count()} Programme, {workers} Worker, "
-                f"{connections} Verbindungen, {seconds} s je Seite\n"
-            )
             header = ("Seite", "Anfr./s", "Anteil", "p50 ms", "p99 ms", "Fehler")
             self.stdout.write("{:<28} {:>9} {:>7} {:>8} {:>8} {:>6}".format(*header))
             bare = None
             for label, paths in pages:
-                rate, p50, p99, errors = self._wrk(port, paths, seconds, connections)
+                rate, p50, p99, errors = self._wrk(
+                    port, paths, load["seconds"], load["connections"]
+                )
                 self._wait(port)  # requests still queued must not slow the next page
                 bare = bare or rate
                 self.stdout.write(

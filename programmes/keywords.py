@@ -6,6 +6,7 @@ nor the keyword admin keeps the words of drafts that were changed or deleted."""
 
 from django.core.exceptions import ValidationError
 from django.db.models.signals import post_delete
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from taggit.models import Tag, TaggedItem
 
@@ -20,6 +21,7 @@ def _programme_items():
 
 
 KEYWORD_MAX_LENGTH = Tag._meta.get_field("name").max_length
+SLUG_RESERVE = 10
 
 
 def check_keywords(names):
@@ -34,6 +36,15 @@ def check_keywords(names):
             % {"limit": KEYWORD_MAX_LENGTH, "length": len(too_long[0]), "start": too_long[0][:40]},
             code="keyword_too_long",
         )
+    for name in names:
+        # taggit derives an address part of at most as many characters (ligatures grow,
+        # a clash gets "_1"); keep room for that.
+        if len(slugify(name, allow_unicode=True)) > KEYWORD_MAX_LENGTH - SLUG_RESERVE:
+            raise ValidationError(
+                _("This keyword is too long; please shorten it: “%(start)s …”.")
+                % {"start": name[:40]},
+                code="keyword_too_long",
+            )
     return names
 
 

@@ -80,13 +80,16 @@ def _csv_value(value):
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return neutralise(";".join(value))
+        return ";".join(str(neutralise(item)) for item in value)
     return neutralise(value)
 
 
 def as_csv(records):
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=[name for name, _label in FIELDS])
+    # Every cell quoted: a spreadsheet that splits at ";" (German Excel) keeps a list whole.
+    writer = csv.DictWriter(
+        buffer, fieldnames=[name for name, _label in FIELDS], quoting=csv.QUOTE_ALL
+    )
     writer.writeheader()
     for record in records:
         writer.writerow({key: _csv_value(value) for key, value in record.items()})

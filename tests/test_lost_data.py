@@ -375,3 +375,14 @@ class TestStaffFiles:
         client.force_login(staff_a)
         url = reverse("admin:programmes_programme_attachment_file", args=[own.pk, foreign.pk])
         assert client.get(url).status_code == 404
+
+
+def test_a_keyword_whose_address_would_be_too_long_is_a_form_error(client, staff_a, county_a):
+    client.force_login(staff_a)
+    response = client.post(
+        reverse("admin:programmes_programme_add"),
+        programme_form(county_a, keywords="\ufb03" * 40),
+    )
+    assert response.status_code == 200
+    assert "Schlagwort ist zu lang" in response.content.decode()
+    assert not Programme.objects.exists()

@@ -191,3 +191,34 @@ class TestPdfUploads:
         assert response.status_code == 200
         assert "Das ist keine PDF-Datei" in response.content.decode()
         assert not Attachment.objects.exists()
+
+
+def test_each_keyword_is_neutralised_in_the_open_data_csv(client):
+    import csv as csv_module
+
+    programme = ProgrammeFactory(title="Sprachcafé")
+    programme.keywords.add("0abc", "=1+2", "-minus", "@at", "Patenschaft")
+    text = client.get(reverse("programmes:data-csv")).content.decode("utf-8-sig")
+    row = next(csv_module.DictReader(text.splitlines()))
+    keywords = row["keywords"].split(";")
+    assert sorted(keywords) == sorted(["'-minus", "'=1+2", "'@at", "0abc", "Patenschaft"])
+    assert '"Sprachcafé"' in text  # every cell quoted: ";" inside a cell cannot split it
+
+
+def test_open_data_page_title_is_only_its_title(client):
+    html = client.get(reverse("programmes:open-data")).content.decode()
+    title = html.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<" not in title and "Offene Daten" in title
+
+
+@postgres_only
+def test_text_of_a_deleted_profile_is_no_longer_found(client):
+    profile = BestPracticeFactory(approach="Mit Zauberlehrlingen.")
+    assert titles(client, "Zauberlehrlinge") == [profile.programme.title]
+    profile.delete()
+    assert titles(client, "Zauberlehrlinge") == []
+
+
+def test_deleting_a_programme_with_a_profile_leaves_no_words_behind():
+    BestPracticeFactory(programme__title="Weltraumhafen").programme.delete()
+    assert not SearchTerm.objects.exists()

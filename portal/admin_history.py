@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from programmes.history import RECORDS, SNAPSHOTS, changes, newest_record, restore, timeline
+from programmes.history import RECORDS, SNAPSHOTS, changes, restore, timeline
 
 HISTORY_LIMIT = 100
 VERSION_FIELD = "loaded_version"
@@ -33,29 +33,50 @@ class VersionedModelForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None and not self.is_bound:
-            newest = newest_record(self.instance)
-            self.fields[VERSION_FIELD].initial = newest.history_id if newest else ""
+            self.fields[VERSION_FIELD].initial = self._version()
+
+    def tracked(self):
+        """(label, history records) of what this form edits: the object itself, and in
+        subclasses what its inlines edit with their own history."""
+        return [("", self.instance.history.all())]
+
+    def _newest(self):
+        return [
+            records.order_by("-history_date", "-history_id").first()
+            for _l, records in self.tracked()
+        ]
+
+    def _version(self):
+        return "-".join(str(record.history_id if record else 0) for record in self._newest())
 
     def clean(self):
         cleaned = super().clean()
         loaded = str(cleaned.get(VERSION_FIELD) or "")
-        if self.instance.pk is None or not loaded:
+        if self.instance.pk is None or not loaded or loaded == self._version():
             return cleaned
-        newest = newest_record(self.instance)
-        if newest is None or loaded == str(newest.history_id):
-            return cleaned
-        earlier = (
-            self.instance.history.filter(history_id=loaded).first() if loaded.isdigit() else None
-        )
-        meanwhile = [
-            change
-            for change in changes(newest, earlier)
-            if change.name in self.fields or change.name in SNAPSHOTS
-        ]
+        loaded_ids = loaded.split("-")
+        meanwhile, newest_of_all = [], None
+        for index, ((label, records), newest) in enumerate(
+            zip(self.tracked(), self._newest(), strict=True)
+        ):
+            earlier_id = loaded_ids[index] if index < len(loaded_ids) else ""
+            if newest is None or earlier_id == str(newest.history_id):
+                continue
+            earlier = (
+                records.filter(history_id=earlier_id).first() if earlier_id.isdigit() else None
+            )
+            for change in changes(newest, earlier):
+                if label:  # an inline's record: every field of it is in the form
+                    change.label = f"{label} – {change.label}"
+                    meanwhile.append(change)
+                elif change.name in self.fields or change.name in SNAPSHOTS:
+                    meanwhile.append(change)
+            if newest_of_all is None or newest.history_date > newest_of_all.history_date:
+                newest_of_all = newest
         if meanwhile:
             self.data = self.data.copy()
-            self.data[self.add_prefix(VERSION_FIELD)] = str(newest.history_id)
-            raise ValidationError(self._conflict_messages(newest, meanwhile))
+            self.data[self.add_prefix(VERSION_FIELD)] = self._version()
+            raise ValidationError(self._conflict_messages(newest_of_all, meanwhile))
         return cleaned
 
     def _conflict_messages(self, newest, meanwhile):

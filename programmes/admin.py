@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -150,13 +151,77 @@ STAFF_FILE_FIELDS = {
 }
 
 
+class CurrentRowsFormSet(BaseInlineFormSet):
+    """Someone else may have saved the programme while this form was open (the form then
+    says so, see VersionedModelForm). Saving again must still work: rows deleted meanwhile
+    are no longer named by their old id, and a profile created meanwhile is the one edited."""
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        if self.is_bound and self.instance.pk is not None:
+            self.data = self._current(self.data)
+
+    def _current(self, data):
+        existing = [str(pk) for pk in self.get_queryset().values_list("pk", flat=True)]
+        rows = self._rows(data)
+        initial = self._count(data, "INITIAL_FORMS")
+        kept = [row for row in rows[:initial] if row.get("id") in existing]
+        # Rows deleted meanwhile come back as new rows (unless marked for deletion too):
+        # the person saw the change and saves their version.
+        added = [
+            {**row, "id": ""}
+            for row in rows[:initial]
+            if row.get("id") not in existing
+            if not row.get("DELETE")
+        ] + rows[initial:]
+        if self.max_num == 1 and not kept and existing and added:
+            kept, added = [{**added[0], "id": existing[0]}], []  # the profile made meanwhile
+        cleaned = data.copy()
+        for key in [key for key in cleaned if key.startswith(f"{self.prefix}-")]:
+            if key.split("-")[-1] not in (
+                "TOTAL_FORMS",
+                "INITIAL_FORMS",
+                "MIN_NUM_FORMS",
+                "MAX_NUM_FORMS",
+            ):
+                del cleaned[key]
+        for index, row in enumerate(kept + added):
+            for name, values in row.items():
+                cleaned.setlist(
+                    f"{self.prefix}-{index}-{name}",
+                    values if isinstance(values, list) else [values],
+                )
+        cleaned[f"{self.prefix}-INITIAL_FORMS"] = str(len(kept))
+        cleaned[f"{self.prefix}-TOTAL_FORMS"] = str(len(kept) + len(added))
+        return cleaned
+
+    def _count(self, data, name):
+        value = str(data.get(f"{self.prefix}-{name}") or "0")
+        return int(value) if value.isdigit() else 0
+
+    def _rows(self, data):
+        rows = [{} for _ in range(min(self._count(data, "TOTAL_FORMS"), 1000))]
+        for key in data:
+            parts = (
+                key[len(self.prefix) + 1 :].split("-", 1)
+                if key.startswith(f"{self.prefix}-")
+                else []
+            )
+            if len(parts) == 2 and parts[0].isdigit() and int(parts[0]) < len(rows):
+                values = data.getlist(key)
+                rows[int(parts[0])][parts[1]] = values if len(values) > 1 else values[0]
+        return rows
+
+
 class FundingInline(admin.TabularInline):
     model = Funding
+    formset = CurrentRowsFormSet
     extra = 0
 
 
 class AttachmentInline(admin.TabularInline):
     model = Attachment
+    formset = CurrentRowsFormSet
     extra = 0
     formfield_overrides = STAFF_FILE_FIELDS
     fields = ["title", "file", "uploaded_at"]
@@ -187,6 +252,7 @@ def _profile_of(programme):
 
 class BestPracticeInline(CuratedFieldsMixin, admin.StackedInline):
     model = BestPracticeProfile
+    formset = CurrentRowsFormSet
     extra = 0
     max_num = 1
     fieldsets = [
@@ -233,6 +299,10 @@ PUBLICATION_FIELDS = [
 
 
 class ProgrammeAdminForm(VersionedModelForm):
+    def tracked(self):
+        profile_records = BestPracticeProfile.history.filter(programme_id=self.instance.pk)
+        return [*super().tracked(), (gettext("Best practice"), profile_records)]
+
     def clean_keywords(self):
         return check_keywords(self.cleaned_data["keywords"])
 

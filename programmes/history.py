@@ -270,10 +270,6 @@ def changes(record, previous, lookups=None):
     return result
 
 
-def newest_record(instance):
-    return instance.history.order_by("-history_date", "-history_id").first()
-
-
 def changes_of_pairs(pairs):
     """changes() for many (record, previous) pairs, sharing one set of lookups."""
     lookups = _Lookups([record for pair in pairs for record in pair])

@@ -386,3 +386,101 @@ def test_a_keyword_whose_address_would_be_too_long_is_a_form_error(client, staff
     assert response.status_code == 200
     assert "Schlagwort ist zu lang" in response.content.decode()
     assert not Programme.objects.exists()
+
+
+PROFILE_TEXTS = [
+    "starting_situation", "approach", "results", "success_factors", "obstacles",
+    "transfer_staff", "transfer_money", "transfer_partners", "transfer_time",
+]  # fmt: skip
+
+
+def with_profile_inline(profile, **changed):
+    values = {name: getattr(profile, name) for name in PROFILE_TEXTS} | changed
+    return {
+        "best_practice-TOTAL_FORMS": "1",
+        "best_practice-INITIAL_FORMS": "1",
+        "best_practice-0-id": str(profile.pk),
+        "best_practice-0-programme": str(profile.programme_id),
+        **{f"best_practice-0-{name}": value for name, value in values.items()},
+    }
+
+
+class TestConcurrentEditsAroundTheProgramme:
+    def test_a_profile_edited_meanwhile_is_a_conflict_not_overwritten(
+        self, client, staff_a, editor, county_a
+    ):
+        programme = ProgrammeFactory(county=county_a, slug="p", draft=True)
+        profile = BestPracticeFactory(programme=programme, is_recognised=False)
+        client.force_login(editor)
+        erika = loaded_form(client, programme)
+        client.force_login(staff_a)
+        alice = loaded_form(client, programme)
+        client.post(
+            change_url(programme),
+            programme_form(
+                county_a, slug="p", loaded_version=alice,
+                **with_profile_inline(profile, approach="Neu von Alice."),
+            ),
+        )  # fmt: skip
+        client.force_login(editor)
+        response = client.post(
+            change_url(programme),
+            programme_form(
+                county_a, slug="p", goals="Ziele von Erika", loaded_version=erika,
+                **with_profile_inline(profile),
+            ),
+        )  # fmt: skip
+        assert response.status_code == 200
+        assert "Neu von Alice." in response.content.decode()
+        profile.refresh_from_db()
+        assert profile.approach == "Neu von Alice."
+
+    def test_saving_again_after_a_funding_was_deleted_meanwhile_keeps_her_version(
+        self, client, staff_a, editor, county_a
+    ):
+        programme = ProgrammeFactory(county=county_a, slug="p", draft=True)
+        funding = FundingFactory(programme=programme, programme_name="AMIF")
+        record_version(programme, staff_a)
+        client.force_login(editor)
+        version = loaded_form(client, programme)
+        stale_funding = {
+            "fundings-TOTAL_FORMS": "1",
+            "fundings-INITIAL_FORMS": "1",
+            "fundings-0-id": str(funding.pk),
+            "fundings-0-programme": str(programme.pk),
+            "fundings-0-level": "state",
+            "fundings-0-programme_name": "AMIF",
+        }
+        funding.delete()
+        record_version(programme, staff_a)
+        form = programme_form(county_a, slug="p", summary="Neu.", **stale_funding)
+        first = client.post(change_url(programme), {**form, "loaded_version": version})
+        assert first.status_code == 200  # the conflict is shown
+        newer = first.context["adminform"].form["loaded_version"].value()
+        second = client.post(change_url(programme), {**form, "loaded_version": newer})
+        assert second.status_code == 302
+        programme.refresh_from_db()
+        # Having seen the deletion, Erika keeps her version: the funding is saved anew.
+        assert programme.summary == "Neu."
+        assert list(programme.fundings.values_list("programme_name", flat=True)) == ["AMIF"]
+
+    def test_a_profile_created_meanwhile_is_edited_not_duplicated(
+        self, client, staff_a, editor, county_a
+    ):
+        programme = ProgrammeFactory(county=county_a, slug="p", draft=True)
+        client.force_login(editor)
+        version = loaded_form(client, programme)
+        BestPracticeFactory(programme=programme, is_recognised=False, approach="Von Alice.")
+        new_profile = {
+            "best_practice-TOTAL_FORMS": "1",
+            "best_practice-INITIAL_FORMS": "0",
+            **{f"best_practice-0-{name}": "Von Erika." for name in PROFILE_TEXTS},
+            "best_practice-0-featured_rank": "100",  # prefilled in the editors' form
+        }
+        form = programme_form(county_a, slug="p", **new_profile)
+        first = client.post(change_url(programme), {**form, "loaded_version": version})
+        assert first.status_code == 200 and "Von Alice." in first.content.decode()
+        newer = first.context["adminform"].form["loaded_version"].value()
+        second = client.post(change_url(programme), {**form, "loaded_version": newer})
+        assert second.status_code == 302
+        assert BestPracticeProfile.objects.get(programme=programme).approach == "Von Erika."

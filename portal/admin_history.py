@@ -43,41 +43,48 @@ class VersionedModelForm(forms.ModelForm):
     def _newest(self):
         return [
             records.order_by("-history_date", "-history_id").first()
-            for _l, records in self.tracked()
+            for _label, records in self.tracked()
         ]
 
-    def _version(self):
-        return "-".join(str(record.history_id if record else 0) for record in self._newest())
+    def _version(self, newest=None):
+        newest = self._newest() if newest is None else newest
+        return "-".join(str(record.history_id if record else 0) for record in newest)
 
     def clean(self):
         cleaned = super().clean()
         loaded = str(cleaned.get(VERSION_FIELD) or "")
-        if self.instance.pk is None or not loaded or loaded == self._version():
+        if self.instance.pk is None or not loaded:
             return cleaned
-        loaded_ids = loaded.split("-")
-        meanwhile, newest_of_all = [], None
-        for index, ((label, records), newest) in enumerate(
-            zip(self.tracked(), self._newest(), strict=True)
+        newest = self._newest()  # once: the version and the changes come from the same rows
+        if loaded == self._version(newest):
+            return cleaned
+        meanwhile = self._changes_since(loaded.split("-"), newest)
+        if meanwhile:
+            self.data = self.data.copy()
+            self.data[self.add_prefix(VERSION_FIELD)] = self._version(newest)
+            latest = max((r for r in newest if r), key=lambda record: record.history_date)
+            raise ValidationError(self._conflict_messages(latest, meanwhile))
+        return cleaned
+
+    def _changes_since(self, loaded_ids, newest):
+        """The changes of each tracked object since the version the person started from."""
+        meanwhile = []
+        for index, ((label, records), record) in enumerate(
+            zip(self.tracked(), newest, strict=True)
         ):
             earlier_id = loaded_ids[index] if index < len(loaded_ids) else ""
-            if newest is None or earlier_id == str(newest.history_id):
+            if record is None or earlier_id == str(record.history_id):
                 continue
             earlier = (
                 records.filter(history_id=earlier_id).first() if earlier_id.isdigit() else None
             )
-            for change in changes(newest, earlier):
+            for change in changes(record, earlier):
                 if label:  # an inline's record: every field of it is in the form
                     change.label = f"{label} – {change.label}"
                     meanwhile.append(change)
                 elif change.name in self.fields or change.name in SNAPSHOTS:
                     meanwhile.append(change)
-            if newest_of_all is None or newest.history_date > newest_of_all.history_date:
-                newest_of_all = newest
-        if meanwhile:
-            self.data = self.data.copy()
-            self.data[self.add_prefix(VERSION_FIELD)] = self._version()
-            raise ValidationError(self._conflict_messages(newest_of_all, meanwhile))
-        return cleaned
+        return meanwhile
 
     def _conflict_messages(self, newest, meanwhile):
         who = newest.history_user.get_username() if newest.history_user else _("someone")

@@ -1,5 +1,8 @@
+import io
+
 import factory
 from django.utils import timezone
+from pypdf import PdfWriter
 
 from counties.models import County, CountyCategory, State
 from portal.text import german_sort_key
@@ -82,3 +85,12 @@ class BestPracticeFactory(factory.django.DjangoModelFactory):
     transfer_partners = "Jobcenter, Gemeinden."
     transfer_time = "Sechs Monate."
     is_recognised = True
+
+
+def pdf_bytes():
+    """A real one-page PDF, as an upload would carry it."""
+    buffer = io.BytesIO()
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.write(buffer)
+    return buffer.getvalue()

@@ -10,13 +10,12 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
-from pypdf import PdfWriter
 
 from programmes import services
 from programmes.enums import PublicationState as State
 from programmes.history import RECORDS, restore
 from programmes.models import Attachment, BestPracticeProfile, Funding, Indicator, Programme
-from tests.factories import BestPracticeFactory, FundingFactory, ProgrammeFactory
+from tests.factories import BestPracticeFactory, FundingFactory, ProgrammeFactory, pdf_bytes
 from tests.forms import programme_form
 
 pytestmark = pytest.mark.django_db
@@ -24,14 +23,6 @@ pytestmark = pytest.mark.django_db
 
 def change_url(programme):
     return reverse("admin:programmes_programme_change", args=[programme.pk])
-
-
-def pdf_bytes():
-    buffer = io.BytesIO()
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    writer.write(buffer)
-    return buffer.getvalue()
 
 
 def with_attachment(programme, title="Flyer"):

@@ -2,14 +2,11 @@
 the search index of profiles the editors have not recognised, highlighted snippets; and
 uploads are what they claim to be."""
 
-import io
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
-from pypdf import PdfWriter
 from taggit.models import Tag
 
 from programmes import services
@@ -17,7 +14,7 @@ from programmes.enums import PublicationState as State
 from programmes.models import Programme, SearchTerm
 from programmes.search import MARK_END, MARK_START
 from programmes.validators import validate_pdf
-from tests.factories import BestPracticeFactory, ProgrammeFactory
+from tests.factories import BestPracticeFactory, ProgrammeFactory, pdf_bytes
 
 pytestmark = pytest.mark.django_db
 LIST_URL = reverse("programmes:programme-list")
@@ -146,20 +143,12 @@ def test_markers_typed_into_a_text_do_not_become_highlights(client):
     assert MARK_START not in html and MARK_END not in html
 
 
-def real_pdf():
-    buffer = io.BytesIO()
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    writer.write(buffer)
-    return buffer.getvalue()
-
-
 class TestPdfUploads:
     def test_a_real_pdf_passes(self):
-        validate_pdf(SimpleUploadedFile("a.pdf", real_pdf()))
+        validate_pdf(SimpleUploadedFile("a.pdf", pdf_bytes()))
 
     def test_the_signature_must_stand_at_the_very_start(self):
-        disguised = b"<html><script>alert(1)</script>" + real_pdf()
+        disguised = b"<html><script>alert(1)</script>" + pdf_bytes()
         with pytest.raises(ValidationError) as error:
             validate_pdf(SimpleUploadedFile("a.pdf", disguised))
         assert error.value.code == "invalid_pdf"

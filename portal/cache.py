@@ -86,29 +86,27 @@ def cached_value(name, compute, *, request=None):
     return value
 
 
-def _cacheable(request):
-    return (
-        settings.PUBLIC_PAGE_CACHE
-        and request.method in ("GET", "HEAD")
-        and not request.user.is_authenticated
-    )
+def _anonymous_read(request):
+    return request.method in ("GET", "HEAD") and not request.user.is_authenticated
 
 
 def public_page(view):
-    """Serve a public view from the cache for anonymous visitors."""
+    """Serve a public view from the cache for anonymous visitors; answer a repeated request
+    with the current tag (`If-None-Match`) with 304. The tag holds even where the page cache
+    is switched off (PUBLIC_PAGE_CACHE)."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not _cacheable(request):
+        if not _anonymous_read(request):
             return view(request, *args, **kwargs)
         version, path = content_version(request), request.get_full_path()
-        key = _key("page", version, path)
         # Feed readers and crawlers ask again with the tag they have: 304, no body.
         etag = f'"{version}-{_digest(path)}"'
         not_modified = get_conditional_response(request, etag=etag)
         if not_modified is not None:
             return not_modified
-        stored = _get(key)
+        key = _key("page", version, path)
+        stored = _get(key) if settings.PUBLIC_PAGE_CACHE else None
         if stored is not None:
             content, headers = stored
             response = HttpResponse(content)
@@ -118,8 +116,11 @@ def public_page(view):
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and not response.is_rendered:
             response.render()
-        if response.status_code == 200 and not response.cookies and not response.streaming:
-            response["ETag"] = etag
+        if response.status_code != 200 or response.cookies:
+            return response
+        response["ETag"] = etag
+        # Streamed answers (the open data) are too large to keep; they still get the tag.
+        if settings.PUBLIC_PAGE_CACHE and not response.streaming:
             headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
             _set(key, (response.content, headers), PAGE_TIMEOUT)
         return response

@@ -1,10 +1,9 @@
 """The programme list as open data: CSV and JSON with stable, documented field names."""
 
 import csv
-import io
 import json
 
-from django.http import HttpResponse
+from django.http import StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from portal.formulas import neutralise
@@ -12,6 +11,8 @@ from portal.formulas import neutralise
 DESTATIS = "© Statistisches Bundesamt (Destatis), 2019, CC BY 4.0"
 LICENCE = "CC BY 4.0 – Kreise für Integration (Deutscher Landkreistag)"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/deed.de"
+# Programmes read per query while streaming.
+CHUNK_SIZE = 500
 
 # name, description (shown on the documentation page), value
 FIELDS = [
@@ -66,10 +67,13 @@ def _row(programme, base_url):
 
 
 def rows(programmes, base_url):
+    """The records one at a time, read in chunks: memory stays the same whatever the number
+    of programmes. Each chunk costs one query for the rows and one per list field."""
     programmes = programmes.select_related("county__state", "best_practice").prefetch_related(
         "fields_of_action", "target_groups", "keywords"
     )
-    return [_row(programme, base_url) for programme in programmes]
+    for programme in programmes.iterator(chunk_size=CHUNK_SIZE):
+        yield _row(programme, base_url)
 
 
 def _csv_value(value):
@@ -84,32 +88,50 @@ def _csv_value(value):
     return neutralise(value)
 
 
-def as_csv(records):
-    buffer = io.StringIO()
+class _Line:
+    """What csv.writer writes to: hands back the line instead of keeping it."""
+
+    def write(self, text):
+        return text
+
+
+def _csv_lines(records):
+    # A byte order mark, so that spreadsheet programs read the umlauts as UTF-8.
+    yield "\ufeff"
     # Every cell quoted: a spreadsheet that splits at ";" (German Excel) keeps a list whole.
     writer = csv.DictWriter(
-        buffer, fieldnames=[name for name, _label in FIELDS], quoting=csv.QUOTE_ALL
+        _Line(), fieldnames=[name for name, _label in FIELDS], quoting=csv.QUOTE_ALL
     )
-    writer.writeheader()
+    yield writer.writeheader()
     for record in records:
-        writer.writerow({key: _csv_value(value) for key, value in record.items()})
-    # A byte order mark, so that spreadsheet programs read the umlauts as UTF-8.
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        yield writer.writerow({key: _csv_value(value) for key, value in record.items()})
+
+
+def as_csv(records):
+    response = StreamingHttpResponse(_csv_lines(records), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="programme.csv"'
     return response
 
 
-def as_json(records):
-    document = {
+def _json_parts(records, count):
+    head = {
         "licence": LICENCE,
         "licence_url": LICENCE_URL,
         "county_figures_source": DESTATIS,
-        "count": len(records),
-        "programmes": records,
+        "count": count,
     }
-    response = HttpResponse(
-        json.dumps(document, ensure_ascii=False, indent=1),
-        content_type="application/json; charset=utf-8",
+    # The document as json.dumps would write it, the list of programmes written as it is read.
+    yield json.dumps(head, ensure_ascii=False, indent=1)[:-2] + ',\n "programmes": ['
+    separator = "\n"
+    for record in records:
+        yield separator + json.dumps(record, ensure_ascii=False)
+        separator = ",\n"
+    yield "\n ]\n}"
+
+
+def as_json(records, count):
+    response = StreamingHttpResponse(
+        _json_parts(records, count), content_type="application/json; charset=utf-8"
     )
     response["Content-Disposition"] = 'inline; filename="programme.json"'
     return response

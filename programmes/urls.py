@@ -8,8 +8,10 @@ app_name = "programmes"
 
 urlpatterns = [
     path("programme/", public_page(views.ProgrammeListView.as_view()), name="programme-list"),
-    path("programme/daten.csv", views.programme_data, {"fmt": "csv"}, name="data-csv"),
-    path("programme/daten.json", views.programme_data, {"fmt": "json"}, name="data-json"),
+    path("programme/daten.csv", public_page(views.programme_data), {"fmt": "csv"}, name="data-csv"),
+    path(
+        "programme/daten.json", public_page(views.programme_data), {"fmt": "json"}, name="data-json"
+    ),
     path("offene-daten/", public_page(views.open_data), name="open-data"),
     path("vergleichbare-kreise/", public_page(views.comparable), name="comparable"),
     path(

@@ -207,8 +207,11 @@ def programme_data(request, fmt):
     """The current (filtered) list of published programmes as open data."""
     filterset = ProgrammeFilter(request.GET, queryset=Programme.objects.published())
     filterset.is_valid()
-    records = opendata.rows(filterset.qs, settings.PORTAL_BASE_URL)
-    return opendata.as_csv(records) if fmt == "csv" else opendata.as_json(records)
+    programmes = filterset.qs
+    records = opendata.rows(programmes, settings.PORTAL_BASE_URL)
+    if fmt == "csv":
+        return opendata.as_csv(records)
+    return opendata.as_json(records, programmes.count())
 
 
 def open_data(request):

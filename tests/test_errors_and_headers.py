@@ -174,6 +174,7 @@ class TestNulCharacters:
         response = client.get(path, query)
 
         assert response.status_code == 200
+        response.getvalue()  # a streamed answer is read to its end without an error
 
     def test_public_filters_see_the_value_without_nul(self, client, world):
         response = client.get("/programme/", {"q": "Sicht\x00bar"})

@@ -3,6 +3,7 @@ re-imported export is what was exported."""
 
 import csv
 import io
+import json
 from decimal import Decimal
 
 import pytest
@@ -54,7 +55,7 @@ def _staff_xlsx_cells(client):
 def test_open_data_csv_neutralises_formulas(client, county_a, trigger):
     programme = _programme(county_a, trigger)
     response = client.get("/programme/daten.csv")
-    row = next(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
+    row = next(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"), newline="")))
     assert row["summary"] == "'" + programme.summary
     assert row["keywords"] == f"'{trigger}cmd"
     assert row["title"] == "Sprachcafé"
@@ -63,7 +64,7 @@ def test_open_data_csv_neutralises_formulas(client, county_a, trigger):
 @pytest.mark.parametrize("trigger", TRIGGERS)
 def test_open_data_json_keeps_the_text_as_written(client, county_a, trigger):
     programme = _programme(county_a, trigger)
-    document = client.get("/programme/daten.json").json()
+    document = json.loads(client.get("/programme/daten.json").getvalue())
     assert document["programmes"][0]["summary"] == programme.summary
     assert document["programmes"][0]["keywords"] == [f"{trigger}cmd"]
 
@@ -106,7 +107,7 @@ def test_harmless_values_stay_as_they_are(client, staff_a, county_a):
     assert cells["Jahresbudget (Euro)"].data_type == "n"
     assert cells["Jahresbudget (Euro)"].value == -250
     assert cells["Erreichte Personen"].value == 40
-    open_data = client.get("/programme/daten.csv").content.decode("utf-8-sig")
+    open_data = client.get("/programme/daten.csv").getvalue().decode("utf-8-sig")
     assert "Kosten = 0 Euro; Treffen @ Rathaus" in open_data
     assert "'Kosten" not in open_data
 

@@ -110,9 +110,9 @@ class TestProfilesAreIndexedOnceRecognised:
         assert titles(client, "Zauberlehrlinge") == []
         assert (
             "Zauberlehrlinge"
-            not in client.get(
-                reverse("programmes:data-csv"), {"q": "Zauberlehrlinge"}
-            ).content.decode()
+            not in client.get(reverse("programmes:data-csv"), {"q": "Zauberlehrlinge"})
+            .getvalue()
+            .decode()
         )
         profile.is_recognised = True
         profile.save()
@@ -187,7 +187,7 @@ def test_each_keyword_is_neutralised_in_the_open_data_csv(client):
 
     programme = ProgrammeFactory(title="Sprachcafé")
     programme.keywords.add("0abc", "=1+2", "-minus", "@at", "Patenschaft")
-    text = client.get(reverse("programmes:data-csv")).content.decode("utf-8-sig")
+    text = client.get(reverse("programmes:data-csv")).getvalue().decode("utf-8-sig")
     row = next(csv_module.DictReader(text.splitlines()))
     keywords = row["keywords"].split(";")
     assert sorted(keywords) == sorted(["'-minus", "'=1+2", "'@at", "0abc", "Patenschaft"])

@@ -108,7 +108,7 @@ def test_detail_pages_have_canonical_and_open_graph(client, world):
 def test_csv_export_holds_published_programmes_and_honours_filters(client, world):
     response = client.get("/programme/daten.csv", {"handlungsfeld": "housing"})
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert [row["title"] for row in rows] == ["Sichtbar"]
     assert rows[0]["county_ags"] == "09372"
     assert rows[0]["keywords"] == "Wohnraum"
@@ -116,7 +116,7 @@ def test_csv_export_holds_published_programmes_and_honours_filters(client, world
 
 
 def test_json_export_names_licence_and_source(client, world):
-    document = json.loads(client.get("/programme/daten.json").content)
+    document = json.loads(client.get("/programme/daten.json").getvalue())
     assert document["count"] == 2
     assert {p["title"] for p in document["programmes"]} == {"Sichtbar", "Vorbild"}
     assert document["licence"].startswith("CC BY 4.0")
@@ -125,6 +125,62 @@ def test_json_export_names_licence_and_source(client, world):
     sichtbar = next(p for p in document["programmes"] if p["title"] == "Sichtbar")
     assert sichtbar["fields_of_action"] == ["housing"]
     assert sichtbar["keywords"] == ["Wohnraum"]
+
+
+def test_open_data_is_streamed_in_chunks_with_every_programme_once(
+    client, db, monkeypatch, django_assert_num_queries
+):
+    from programmes import opendata
+
+    monkeypatch.setattr(opendata, "CHUNK_SIZE", 4)
+    for number in range(10):
+        ProgrammeFactory(title=f"Programm {number}", fields=["housing", "work"]).keywords.add(
+            f"Schlagwort {number}"
+        )
+    response = client.get("/programme/daten.csv")
+    assert response.streaming
+    # One query read chunk by chunk (a cursor), and per chunk of 4 (3 for 10 programmes) one
+    # each for fields, target groups and keywords.
+    with django_assert_num_queries(1 + 3 * 3):
+        rows = list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
+    assert sorted(row["title"] for row in rows) == [f"Programm {n}" for n in range(10)]
+    assert {row["fields_of_action"] for row in rows} == {"housing;work"}
+    assert sorted(row["keywords"] for row in rows) == [f"Schlagwort {n}" for n in range(10)]
+
+
+def test_open_data_json_streams_one_valid_document(client, db, monkeypatch):
+    from programmes import opendata
+
+    monkeypatch.setattr(opendata, "CHUNK_SIZE", 2)
+    for number in range(5):
+        ProgrammeFactory(title=f"Programm „{number}“")
+    response = client.get("/programme/daten.json")
+    assert response.streaming
+    document = json.loads(response.getvalue())
+    assert document["count"] == 5
+    assert sorted(p["title"] for p in document["programmes"]) == [
+        f"Programm „{n}“" for n in range(5)
+    ]
+
+
+def test_open_data_of_an_empty_filter_is_a_valid_document(client, world):
+    document = json.loads(client.get("/programme/daten.json", {"q": "Quallenzucht"}).getvalue())
+    assert (document["count"], document["programmes"]) == (0, [])
+    text = client.get("/programme/daten.csv", {"q": "Quallenzucht"}).getvalue().decode("utf-8-sig")
+    assert text.splitlines() == [text.splitlines()[0]] and '"slug"' in text
+
+
+@pytest.mark.parametrize("url", ["/programme/daten.csv", "/programme/daten.json"])
+def test_open_data_answers_a_repeated_request_with_304_until_content_changes(
+    client, world, settings, url
+):
+    settings.PUBLIC_PAGE_CACHE = False  # the tag does not depend on the page cache
+    first = client.get(url)
+    again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert (first.status_code, again.status_code, again.content) == (200, 304, b"")
+    ProgrammeFactory(county=world, title="Neu")
+    changed = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200 and "Neu" in changed.getvalue().decode("utf-8-sig")
 
 
 def test_open_data_page_documents_every_field(client):

@@ -1,5 +1,6 @@
 """Helpers for text that staff write and the public reads."""
 
+import functools
 import re
 import unicodedata
 
@@ -18,6 +19,9 @@ LIST_AFTER_TEXT = re.compile(
 GERMAN_TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
 
+# The same texts are shown again and again; converting one takes milliseconds. The result
+# depends on the text alone, so each process keeps the most recent ones.
+@functools.lru_cache(maxsize=1024)
 def render_markdown(text):
     """Markdown written by staff as sanitised HTML, safe to put on a public page."""
     source = LIST_AFTER_TEXT.sub(r"\1\n\n", text or "")

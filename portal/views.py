@@ -16,6 +16,8 @@ from .cache import cached_value
 from .models import SitePage
 
 NEWEST_COUNT = 6
+# The first of the featured practices in the editors' order; the list shows them all.
+FEATURED_COUNT = 9
 
 
 def _figures():
@@ -28,10 +30,11 @@ def _figures():
 
 def home(request):
     published = Programme.objects.published()
+    # The cards of the featured programmes, in the editors' order; no profile texts.
     featured = (
-        BestPracticeProfile.objects.featured()
-        .select_related("programme__county__state")
-        .prefetch_related("programme__fields_of_action")
+        published.for_cards()
+        .filter(best_practice__in=BestPracticeProfile.objects.featured().values("pk"))
+        .order_by("best_practice__featured_rank", "-published_at", "title")[:FEATURED_COUNT]
     )
     context = {
         "featured": featured,

@@ -115,7 +115,13 @@ class IndicatorSnapshot(models.Model):
 PROGRAMME_HISTORY = HistoricalRecords(
     bases=[KeywordSnapshot],
     m2m_fields=["fields_of_action", "target_groups", "partner_kinds"],
-    excluded_fields=["last_confirmed_at", "reminder_sent_at", "updated_at", "search_vector"],
+    excluded_fields=[
+        "last_confirmed_at",
+        "reminder_sent_at",
+        "updated_at",
+        "search_vector",
+        "rank_vector",
+    ],
 )
 BEST_PRACTICE_HISTORY = HistoricalRecords(bases=[IndicatorSnapshot])
 
@@ -258,7 +264,6 @@ class Programme(models.Model):
         max_length=20,
         choices=PublicationState.choices,
         default=PublicationState.DRAFT,
-        db_index=True,
     )
     review_comment = models.TextField(
         _("comment of the editors"),
@@ -277,6 +282,9 @@ class Programme(models.Model):
     )
     # The stored search document (PostgreSQL full text); programmes.search keeps it current.
     search_vector = SearchVectorField(null=True, editable=False)
+    # The title, summary, keywords, fields and county of the search document (weights A and
+    # B), small enough to rank thousands of matches without reading the long texts.
+    rank_vector = SearchVectorField(null=True, editable=False)
     is_demo = models.BooleanField(
         _("demo content"),
         default=False,
@@ -298,6 +306,22 @@ class Programme(models.Model):
         indexes = [
             # The demo notice asks on every page whether any demo programme exists.
             models.Index(fields=["is_demo"], condition=Q(is_demo=True), name="programme_demo_idx"),
+            # Only the few programmes that are not published are worth an index (review queue,
+            # drafts); for published ones, which are most, the search index and the order
+            # index below are the way in.
+            models.Index(
+                fields=["publication_state"],
+                condition=~Q(publication_state=PublicationState.PUBLISHED),
+                name="programme_unpublished_idx",
+            ),
+            # The lists' default order ("newest first"): the first page is read from the
+            # index instead of sorting every published programme.
+            models.Index(
+                models.F("published_at").desc(),
+                "title",
+                condition=Q(publication_state=PublicationState.PUBLISHED),
+                name="programme_newest_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,8 +1,8 @@
 """Related programmes: those sharing fields of action and keywords with a programme.
 
-The scores come from the two link tables alone (ids and numbers, no programme rows), and
-only the few best are then loaded as cards: grouping every published programme with its
-fields and keywords to keep four would read the whole table."""
+The scores come from the two link tables alone (ids and numbers, no programme rows); the
+caller loads only the few best as cards: grouping every published programme with its fields
+and keywords to keep four would read the whole table."""
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
@@ -55,11 +55,3 @@ def related_ids(programme, field_ids, tag_ids, limit):
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
-
-
-def related_programmes(programme, limit):
-    field_ids = [field.pk for field in programme.fields_of_action.all()]
-    tag_ids = [tag.pk for tag in programme.keywords.all()]
-    ids = related_ids(programme, field_ids, tag_ids, limit)
-    cards = Programme.objects.filter(pk__in=ids).for_cards().in_bulk()
-    return [cards[pk] for pk in ids if pk in cards]

@@ -16,7 +16,7 @@ from django.contrib.postgres.search import (
     SearchRank,
     TrigramSimilarity,
 )
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, Q, TextField, Value
 from django.db.models.functions import Concat, Replace
 from django.utils.html import escape
@@ -88,7 +88,10 @@ UPDATE_SQL = """
     UPDATE programmes_programme AS p SET search_vector =
         setweight(to_tsvector('german', v.a), 'A') ||
         setweight(to_tsvector('german', v.b), 'B') ||
-        setweight(to_tsvector('german', v.c), 'C')
+        setweight(to_tsvector('german', v.c), 'C'),
+    rank_vector =
+        setweight(to_tsvector('german', v.a), 'A') ||
+        setweight(to_tsvector('german', v.b), 'B')
     FROM (VALUES {rows}) AS v(a, b, c, id)
     WHERE p.id = v.id::bigint
 """
@@ -163,15 +166,21 @@ def _prefix_query(words):
 
 
 def build_query(text):
-    """What a person typed, as a web search, in both spellings, and as word prefixes."""
+    """What a person typed, as a web search and as word prefixes, in both spellings where
+    the folded one differs."""
     words = WORD.findall(text)
-    query = SearchQuery(text, search_type="websearch", config=CONFIG)
-    query |= SearchQuery(fold(text), search_type="websearch", config=CONFIG)
+    spellings = [text] if fold(text) == text else [text, fold(text)]
+    parts = [
+        SearchQuery(spelling, search_type="websearch", config=CONFIG) for spelling in spellings
+    ]
     if words:
-        query |= SearchQuery(_prefix_query(words), search_type="raw", config=CONFIG)
-        query |= SearchQuery(
-            _prefix_query([fold(w) for w in words]), search_type="raw", config=CONFIG
-        )
+        parts += [
+            SearchQuery(_prefix_query(WORD.findall(spelling)), search_type="raw", config=CONFIG)
+            for spelling in spellings
+        ]
+    query = parts[0]
+    for part in parts[1:]:
+        query |= part
     return query
 
 
@@ -190,11 +199,28 @@ def search(queryset, text):
     found = Q(search_vector=query)
     if words:
         found |= _inside_titles(words)
+    # Ranked by title, summary, keywords, fields and county (the rank vector): ranking by
+    # the whole document would read and decompress the long texts of every match, which for
+    # a common word is most of the portal. The long texts still decide what matches.
     return (
         queryset.filter(found)
-        .annotate(rank=SearchRank(F("search_vector"), query))
+        .annotate(rank=SearchRank(F("rank_vector"), query))
         .order_by("-rank", "-published_at")
     )
+
+
+@contextmanager
+def index_scans():
+    """Run the queries of a search with the planner told to prefer the indexes. It cannot see
+    that matching a stored document means decompressing it, so for a common word it would
+    read and decompress every document instead of taking the matches from the GIN index."""
+    if not is_available():
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        yield
 
 
 def has_lexemes(text):

@@ -1,3 +1,5 @@
+from contextlib import nullcontext
+
 from django.conf import settings
 from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404
@@ -29,6 +31,11 @@ class ProgrammeListView(FilteredListView):
     def get_queryset(self):
         self.queryset = Programme.objects.published()
         return super().get_queryset()
+
+    def get(self, request, *args, **kwargs):
+        # Everything the page reads is read here; the template only renders lists.
+        with search.index_scans() if request.GET.get("q") else nullcontext():
+            return super().get(request, *args, **kwargs)
 
     def get_paginator(self, queryset, per_page, **kwargs):
         """Pages of ids: the filtered, ranked query selects and sorts ids only; the count
@@ -100,16 +107,32 @@ class ProgrammeDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["related"] = list(related_programmes(self.object))
-        context["comparable"] = comparable_programmes(
-            self.object, exclude=[p.pk for p in context["related"]]
+        # Which programmes are related depends on every other programme: worked out once
+        # per content version, then only the cards are read.
+        related_ids, comparable_ids = cached_value(
+            f"neighbours:{self.object.pk}",
+            lambda: neighbour_ids(self.object),
+            request=self.request,
         )
+        cards = (
+            Programme.objects.published()
+            .filter(pk__in=[*related_ids, *comparable_ids])
+            .for_cards()
+            .in_bulk()
+        )
+        context["related"] = [cards[pk] for pk in related_ids if pk in cards]
+        context["comparable"] = [cards[pk] for pk in comparable_ids if pk in cards]
         return context
 
 
-def related_programmes(programme, limit=RELATED_LIMIT):
-    """Published programmes sharing fields of action and keywords (programmes.related)."""
-    return related.related_programmes(programme, limit)
+def neighbour_ids(programme, limit=RELATED_LIMIT):
+    """The ids of the related programmes (sharing fields of action and keywords, see
+    programmes.related) and of comparable ones from similar counties, each list in order."""
+    field_ids = [field.pk for field in programme.fields_of_action.all()]
+    tag_ids = [tag.pk for tag in programme.keywords.all()]
+    related_ids = related.related_ids(programme, field_ids, tag_ids, limit)
+    comparable = comparable_programmes(programme, limit, exclude=related_ids)
+    return related_ids, list(comparable.values_list("pk", flat=True))
 
 
 def comparable_programmes(programme, limit=RELATED_LIMIT, exclude=()):
@@ -132,7 +155,6 @@ def comparable_programmes(programme, limit=RELATED_LIMIT, exclude=()):
         .filter(county__in=similar, fields_of_action__in=field_ids)
         .exclude(pk__in=[programme.pk, *exclude])
         .annotate(shared=Count("fields_of_action", distinct=True))
-        .for_cards()
         .order_by("-shared", "-published_at")[:limit]
     )
 

@@ -25,7 +25,7 @@ class TestHome:
 
         response = client.get("/")
 
-        assert list(response.context["featured"]) == [first, second]
+        assert list(response.context["featured"]) == [first.programme, second.programme]
         page = html(response)
         assert page.index("Erster") < page.index("Zweiter")
 

@@ -294,12 +294,17 @@ def test_facets_count_each_choice_under_the_other_filters(client, world):
     assert 'value="asylum-seekers" id="id_zielgruppe_0" disabled' in page
 
 
+# With a search on PostgreSQL, three of them are the transaction in which the planner is told
+# to take the matches from the search index (programmes.search.index_scans).
+LIST_QUERY_BUDGET = 18
+
+
 def test_facet_queries_stay_within_a_fixed_budget(client, db, django_assert_max_num_queries):
     county = CountyFactory()
     for index in range(30):
         programme = ProgrammeFactory(county=county, fields=["housing", "work"])
         programme.keywords.add(f"Stichwort {index}")
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(LIST_QUERY_BUDGET):
         client.get(LIST_URL, {"handlungsfeld": "housing", "status": "running", "q": "Programm"})
 
 
@@ -324,4 +329,4 @@ def test_list_queries_do_not_grow_with_programmes_shown(client, db, settings, pa
     small = count()
     for index in range(40):
         ProgrammeFactory(county=county, fields=["housing", "work"]).keywords.add(f"Wort {index}")
-    assert count() == small <= 15
+    assert count() == small <= LIST_QUERY_BUDGET

@@ -1,5 +1,9 @@
-from django import template
+from html import escape
 
+from django import template
+from django.utils.safestring import mark_safe
+
+from portal.cache import cached_value
 from portal.text import render_markdown
 
 register = template.Library()
@@ -26,6 +30,65 @@ def facet_count(facets, name, value):
     if not facets or name not in facets:
         return None
     return facets[name].get(str(value), 0)
+
+
+def _choice_list(field, request):
+    """The choices of a filter field as (value, escaped value, escaped label), read once per
+    content version: a model choice field would otherwise load all 400 counties each time."""
+    form = type(field.form)
+
+    def compute():
+        choices = [(str(value), str(label)) for value, label in field.field.choices]
+        return [(value, escape(value), escape(label)) for value, label in choices]
+
+    return cached_value(
+        f"choices:{form.__module__}.{form.__qualname__}:{field.name}", compute, request=request
+    )
+
+
+def _choices(field, facets, request):
+    """(escaped value, escaped label, selected, count) for each choice of a filter field."""
+    value = field.value()
+    if not isinstance(value, list | tuple):
+        # An unchosen select marks its empty choice, as Django's own widget does.
+        value = [] if value is None and field.field.widget.allow_multiple_selected else [value]
+    chosen = {"" if item is None else str(item) for item in value}
+    counts = facets.get(field.name) if facets else None
+    for choice, html_value, html_label in _choice_list(field, request):
+        count = None if counts is None else counts.get(choice, 0)
+        yield html_value, html_label, choice in chosen, count
+
+
+# The repeated rows of a filter field are written here rather than looped over in a template:
+# the county select alone has 400 options, which the template engine needs tens of
+# milliseconds for on every list page. Values and labels are escaped as the template would.
+@register.simple_tag(takes_context=True)
+def select_options(context, field, facets):
+    """The <option>s of a filter select, each with its count; none that would find nothing."""
+    rows = []
+    for value, label, selected, count in _choices(field, facets, context["request"]):
+        state = " selected" if selected else " disabled" if count == 0 and value else ""
+        shown = f" ({count})" if count is not None and value else ""
+        rows.append(f'<option value="{value}"{state}>{label}{shown}</option>')
+    return mark_safe("".join(rows))  # every value and label escaped above
+
+
+@register.simple_tag(takes_context=True)
+def checkbox_options(context, field, facets):
+    """The checkboxes of a multiple-choice filter, each with its label and count."""
+    nothing_chosen = not field.value()
+    name, prefix = escape(field.html_name), escape(field.auto_id)
+    rows = []
+    for index, choice in enumerate(_choices(field, facets, context["request"])):
+        value, label, selected, count = choice
+        state = " checked" if selected else " disabled" if count == 0 and nothing_chosen else ""
+        shown = f' <span class="facet-count">({count})</span>' if count is not None else ""
+        rows.append(
+            f'<div class="kern-form-check"><input class="kern-form-check__checkbox" '
+            f'type="checkbox" name="{name}" value="{value}" id="{prefix}_{index}"{state}>'
+            f'<label class="kern-label" for="{prefix}_{index}">{label}{shown}</label></div>'
+        )
+    return mark_safe("\n".join(rows))  # escaped as in select_options
 
 
 @register.simple_tag(takes_context=True)

@@ -1,3 +1,4 @@
+import importlib
 import io
 
 import factory
@@ -94,3 +95,18 @@ def pdf_bytes():
     writer.add_blank_page(width=595, height=842)
     writer.write(buffer)
     return buffer.getvalue()
+
+
+def recreate_migration_data():
+    """A transactional test empties every table afterwards, the rows of data migrations
+    included (roles, fields of action, site pages); tests that commit data for another
+    process put them back first, with the migrations' own code."""
+    from django.apps import apps
+
+    for module, function in [
+        ("programmes.migrations.0002_controlled_terms", "create_terms"),
+        ("portal.migrations.0002_site_pages", "create_pages"),
+        ("portal.migrations.0003_roles", "create_roles"),
+        ("portal.migrations.0004_sync_roles", "sync"),
+    ]:
+        getattr(importlib.import_module(module), function)(apps, None)

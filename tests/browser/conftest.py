@@ -1,11 +1,12 @@
 """Browser tests: Playwright drives Debian's Chromium against Django's live server."""
 
-import importlib
 import os
 import shutil
 from pathlib import Path
 
 import pytest
+
+from tests.factories import recreate_migration_data
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
@@ -51,27 +52,13 @@ def page(browser):
     context.close()
 
 
-def _recreate_migration_data():
-    """A transactional test empties every table afterwards, the rows of data migrations
-    included; the next live-server test puts them back with the migrations' own code."""
-    from django.apps import apps
-
-    for module, function in [
-        ("programmes.migrations.0002_controlled_terms", "create_terms"),
-        ("portal.migrations.0002_site_pages", "create_pages"),
-        ("portal.migrations.0003_roles", "create_roles"),
-        ("portal.migrations.0004_sync_roles", "sync"),
-    ]:
-        getattr(importlib.import_module(module), function)(apps, None)
-
-
 @pytest.fixture
 def portal(live_server, transactional_db):
     """A live portal with all counties and the demo programmes, as `make run` shows it."""
     from counties.loader import load_counties
     from programmes.demo import load_demo
 
-    _recreate_migration_data()
+    recreate_migration_data()
     load_counties()
     load_demo()
     return live_server

@@ -31,7 +31,7 @@ class PageSitemap(Sitemap):
 
 class ProgrammeSitemap(Sitemap):
     changefreq = "weekly"
-    limit = 2000  # addresses per page of the sitemap index
+    limit = 1000  # addresses per page of the sitemap index
 
     def items(self):
         return Programme.objects.published().only("slug", "updated_at").order_by("pk")

@@ -127,6 +127,28 @@ class TestProgrammeDetail:
 
         assert related == [field_and_keyword, two_fields]
 
+    def test_related_programmes_come_from_the_county_and_the_most_recent(self, client, monkeypatch):
+        from programmes import related
+
+        monkeypatch.setattr(related, "RECENT", 2)  # a portal of thousands, in small
+        county = CountyFactory()
+        now = timezone.now()
+        programme = ProgrammeFactory(county=county, fields=["language"])
+        older = ProgrammeFactory(
+            fields=["language"], published_at=now - datetime.timedelta(days=30)
+        )
+        older.keywords.add("Patenschaft")
+        programme.keywords.add("Patenschaft")
+        newer = ProgrammeFactory(fields=["language"], published_at=now - datetime.timedelta(days=1))
+        same_county_old = ProgrammeFactory(
+            county=county, published_at=now - datetime.timedelta(days=60)
+        )
+
+        related_ = list(client.get(programme.get_absolute_url()).context["related"])
+
+        # The window holds `programme` itself and `newer`; the county's programmes always count.
+        assert related_ == [newer, same_county_old]
+
     def test_staff_text_cannot_inject_script(self, client):
         programme = ProgrammeFactory(
             description="\n".join(

@@ -23,6 +23,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from redis import Redis
 
 from programmes.models import Programme
 
@@ -56,6 +57,16 @@ def parse_wrk(output):
     return rate, p50, p99, int(errors.group(1)) if errors else 0
 
 
+def _worker_memory(master):
+    """Resident memory in KiB of each gunicorn worker (the children of the master)."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    memory = {}
+    for pid in children:
+        status = Path(f"/proc/{pid}/status").read_text()
+        memory[pid] = int(re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE).group(1))
+    return memory
+
+
 class Command(BaseCommand):
     help = "Load-tests the public pages under gunicorn with production settings (wrk)."
 
@@ -65,13 +76,20 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=4)
         parser.add_argument("--port", type=int, default=8099)
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--redis",
+            default="redis://127.0.0.1:6379/13",
+            help="the shared cache, as in production (emptied before each run); '' for none",
+        )
 
-    def handle(self, *args, seconds, connections, workers, port, seed, **options):
+    def handle(self, *args, seconds, connections, workers, port, seed, redis, **options):
         if not shutil.which("wrk"):
             raise CommandError("wrk fehlt: apt-get install wrk")
         rng = random.Random(seed)
         pages = self._pages(rng)
         env = self._environment()
+        if redis:
+            env["REDIS_URL"] = redis
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
             check=True,
@@ -80,11 +98,14 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"{Programme.objects.count()} Programme, {workers} Worker, "
-            f"{connections} Verbindungen, {seconds} s je Seite"
+            f"{connections} Verbindungen, {seconds} s je Seite, "
+            f"Cache: {redis or 'je Prozess'}"
         )
         load = {"seconds": seconds, "connections": connections, "workers": workers, "port": port}
         for cached, title in [(False, "ohne Seiten-Cache"), (True, "mit Seiten-Cache")]:
             self.stdout.write(f"\n{title}")
+            if redis:
+                Redis.from_url(redis).flushdb()  # each run starts with an empty cache
             self._run(pages, {**env, "PUBLIC_PAGE_CACHE": str(cached).lower()}, load)
 
     def _run(self, pages, env, load):
@@ -115,9 +136,23 @@ class Command(BaseCommand):
                     f"{label:<28} {rate:>9.1f} {rate / bare:>7.1%} {p50:>8.1f} {p99:>8.1f} "
                     f"{errors:>6}"
                 )
+            self._downloads(server.pid, port)
         finally:
             server.terminate()
             server.wait(timeout=30)
+
+    def _downloads(self, master, port):
+        """The open data, once each, with the growth of the workers' memory it causes."""
+        self.stdout.write(f"{'Download':<28} {'Sekunden':>9} {'MB':>7} {'Speicher +MB':>13}")
+        for path in ["/programme/daten.csv", "/programme/daten.json"]:
+            before = _worker_memory(master)
+            started = time.perf_counter()
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=600) as answer:
+                size = sum(len(chunk) for chunk in iter(lambda: answer.read(1 << 16), b""))
+            seconds = time.perf_counter() - started
+            after = _worker_memory(master)
+            growth = max(after.get(pid, 0) - before.get(pid, 0) for pid in after) / 1024
+            self.stdout.write(f"{path:<28} {seconds:>9.2f} {size / 1e6:>7.1f} {growth:>13.1f}")
 
     def _environment(self):
         database = connection.settings_dict
@@ -137,9 +172,10 @@ class Command(BaseCommand):
         }
 
     def _pages(self, rng):
-        slugs = list(
-            Programme.objects.published().order_by("?").values_list("slug", flat=True)[:200]
+        published = list(
+            Programme.objects.published().order_by("pk").values_list("slug", flat=True)
         )
+        slugs = rng.sample(published, min(200, len(published)))
         if not slugs:
             raise CommandError("Keine veröffentlichten Programme: erst generate_programmes.")
         three_filters = [
@@ -156,6 +192,8 @@ class Command(BaseCommand):
             ("Suche, zwei Wörter", [f"/programme/?q={q.replace(' ', '+')}" for q in SEARCHES_TWO]),
             ("Programmseite", [f"/programme/{slug}/" for slug in slugs]),
             ("sitemap.xml", ["/sitemap.xml"]),
+            ("Sitemap-Seite (Programme)", ["/sitemap-programmes.xml"]),
+            ("Feed (alle Programme)", ["/feeds/programme/"]),
         ]
 
     def _wait(self, port):

@@ -36,7 +36,8 @@ def _tables():
     }
 
 
-# Per facet: what is counted, from the matching ids in "{m}" (each id once). Link tables hold
+# Per facet: what is counted, from the matching programmes in "{m}" (id, county_id and
+# status, each programme once). Link tables hold
 # each pair once, so COUNT(*) is exact there; a programme may have two fundings of a level.
 # Table names come from the models.
 FACETS = {
@@ -46,14 +47,13 @@ FACETS = {
     "zielgruppe": "SELECT x.slug, COUNT(*) FROM {m} m "
     "JOIN {groups} t ON t.programme_id = m.id JOIN {group} x ON x.id = t.targetgroup_id "
     "GROUP BY x.slug",
-    "land": "SELECT s.slug, COUNT(*) FROM {m} m JOIN {programme} p ON p.id = m.id "
-    "JOIN {county} c ON c.id = p.county_id JOIN {state} s ON s.id = c.state_id GROUP BY s.slug",
-    "kreis": "SELECT c.slug, COUNT(*) FROM {m} m JOIN {programme} p ON p.id = m.id "
-    "JOIN {county} c ON c.id = p.county_id GROUP BY c.slug",
-    "kategorie": "SELECT c.category, COUNT(*) FROM {m} m JOIN {programme} p ON p.id = m.id "
-    "JOIN {county} c ON c.id = p.county_id GROUP BY c.category",
-    "status": "SELECT p.status, COUNT(*) FROM {m} m JOIN {programme} p ON p.id = m.id "
-    "GROUP BY p.status",
+    "land": "SELECT s.slug, COUNT(*) FROM {m} m "
+    "JOIN {county} c ON c.id = m.county_id JOIN {state} s ON s.id = c.state_id GROUP BY s.slug",
+    "kreis": "SELECT c.slug, COUNT(*) FROM {m} m JOIN {county} c ON c.id = m.county_id "
+    "GROUP BY c.slug",
+    "kategorie": "SELECT c.category, COUNT(*) FROM {m} m JOIN {county} c ON c.id = m.county_id "
+    "GROUP BY c.category",
+    "status": "SELECT m.status, COUNT(*) FROM {m} m GROUP BY m.status",
     "foerderung": "SELECT f.level, COUNT(DISTINCT m.id) FROM {m} m "
     "JOIN {funding} f ON f.programme_id = m.id GROUP BY f.level",
     "schlagwort": "SELECT x.slug, COUNT(*) FROM {m} m "
@@ -80,7 +80,8 @@ def _matching(filterset, active, skip):
     for name, value in active.items():
         if name != skip:
             queryset = filterset.filters[name].filter(queryset, value)
-    return queryset.order_by().values("pk").query.sql_with_params()
+    # County and status come along: their facets then never read the wide programme rows.
+    return queryset.order_by().values("pk", "county_id", "status").query.sql_with_params()
 
 
 def facet_counts(filterset):
@@ -90,7 +91,7 @@ def facet_counts(filterset):
     ctes, params = [], []
     for skip, alias in sets.items():
         sql, cte_params = _matching(filterset, active, skip)
-        ctes.append(f"{alias}(id) AS ({sql})")
+        ctes.append(f"{alias}(id, county_id, status) AS ({sql})")
         params.extend(cte_params)
     tables = {
         **_tables(),

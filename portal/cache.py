@@ -33,7 +33,11 @@ def content_version(request=None):
     """The current version; once per request when a request is given."""
     if request is not None and hasattr(request, VERSION_ATTRIBUTE):
         return getattr(request, VERSION_ATTRIBUTE)
-    number = ContentVersion.objects.filter(pk=1).values_list("number", flat=True).first() or 0
+    # Read on every public request, cached or not: plain SQL, no query to compile.
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT number FROM {ContentVersion._meta.db_table} WHERE id = 1")
+        row = cursor.fetchone()
+    number = row[0] if row else 0
     if request is not None:
         setattr(request, VERSION_ATTRIBUTE, number)
     return number

@@ -7,6 +7,7 @@ from django.urls import reverse
 from counties.models import County
 from programmes.models import FieldOfAction, Programme
 
+from .cache import cached_value
 from .models import SitePageKind
 
 
@@ -41,7 +42,17 @@ class ProgrammeSitemap(Sitemap):
 
     def get_latest_lastmod(self):
         # The index asks for the newest change; Django would read every programme for it.
-        return Programme.objects.published().aggregate(latest=Max("updated_at"))["latest"]
+        return cached_value(
+            "sitemap-programmes-latest",
+            lambda: Programme.objects.published().aggregate(latest=Max("updated_at"))["latest"],
+        )
+
+    @property
+    def paginator(self):
+        # Counted once per content version, not on every request for the index or a page.
+        pages = super().paginator
+        pages.count = cached_value("sitemap-programmes-count", self.items().count)
+        return pages
 
 
 class CountySitemap(Sitemap):

@@ -505,6 +505,12 @@ class BestPracticeProfile(models.Model):
         permissions = [
             ("curate_bestpracticeprofile", _("Can recognise and feature best practices"))
         ]
+        indexes = [
+            # The home page asks for the few featured ones among thousands of profiles.
+            models.Index(
+                fields=["featured_rank"], condition=Q(is_featured=True), name="profile_featured_idx"
+            ),
+        ]
 
     def __str__(self):
         return str(self.programme)

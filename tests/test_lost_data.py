@@ -268,11 +268,10 @@ class TestMailAfterCommit:
 
 @pytest.mark.django_db(transaction=True)
 def test_staff_see_a_notice_when_the_mail_server_is_down(client, settings):
-    from tests.browser.conftest import _recreate_migration_data
     from tests.conftest import make_user
-    from tests.factories import CountyFactory
+    from tests.factories import CountyFactory, recreate_migration_data
 
-    _recreate_migration_data()
+    recreate_migration_data()
     county = CountyFactory()
     staff = make_user("alice", "Kreisredaktion", county=county)
     make_user("erika", "Redaktion")

@@ -24,6 +24,7 @@ from .models import (
     Programme,
     TargetGroup,
 )
+from .search import deferred_updates
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo_data"
 PROFILE_FIELDS = (
@@ -160,6 +161,15 @@ def load_demo(*, directory=DEMO_DIR, now=None):
     }
     taken = set(Programme.objects.values_list("slug", flat=True))
     entries = read_demo_entries(directory)
+    # Each programme's fields, keywords and profile would rewrite its search document again;
+    # all documents are written once at the end.
+    with deferred_updates():
+        _create_all(entries, counties=counties, taken=taken, now=now, vocab=vocab)
+    _fill_county_profiles(directory, counties)
+    return len(entries)
+
+
+def _create_all(entries, *, counties, taken, now, vocab):
     for index, entry in enumerate(entries):
         # Spread publication over the past months so "newest" has a meaning.
         published_at = now - timedelta(days=5 * index + 1)
@@ -172,5 +182,3 @@ def load_demo(*, directory=DEMO_DIR, now=None):
         )
         if entry.get("best_practice"):
             _create_profile(programme, entry["best_practice"])
-    _fill_county_profiles(directory, counties)
-    return len(entries)

@@ -159,41 +159,53 @@ class CurrentRowsFormSet(BaseInlineFormSet):
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
         if self.is_bound and self.instance.pk is not None:
-            self.data = self._current(self.data)
+            self.data, self.files = self._current(self.data, self.files)
 
-    def _current(self, data):
+    def _current(self, data, files):
+        """The submitted rows renumbered: those still there first, then new ones; an
+        uploaded file moves with the row it was chosen for."""
         existing = [str(pk) for pk in self.get_queryset().values_list("pk", flat=True)]
-        rows = self._rows(data)
+        rows = list(enumerate(self._rows(data)))
         initial = self._count(data, "INITIAL_FORMS")
-        kept = [row for row in rows[:initial] if row.get("id") in existing]
+        kept = [(old, row) for old, row in rows[:initial] if row.get("id") in existing]
         # Rows deleted meanwhile come back as new rows (unless marked for deletion too):
         # the person saw the change and saves their version.
         added = [
-            {**row, "id": ""}
-            for row in rows[:initial]
+            (old, {**row, "id": ""})
+            for old, row in rows[:initial]
             if row.get("id") not in existing
             if not row.get("DELETE")
         ] + rows[initial:]
         if self.max_num == 1 and not kept and existing and added:
-            kept, added = [{**added[0], "id": existing[0]}], []  # the profile made meanwhile
+            old, row = added[0]
+            kept, added = [(old, {**row, "id": existing[0]})], []  # the profile made meanwhile
+        order = kept + added
+        management = {
+            f"{self.prefix}-{name}"
+            for name in ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS")
+        }
         cleaned = data.copy()
         for key in [key for key in cleaned if key.startswith(f"{self.prefix}-")]:
-            if key.split("-")[-1] not in (
-                "TOTAL_FORMS",
-                "INITIAL_FORMS",
-                "MIN_NUM_FORMS",
-                "MAX_NUM_FORMS",
-            ):
+            if key not in management:
                 del cleaned[key]
-        for index, row in enumerate(kept + added):
+        for index, (_old, row) in enumerate(order):
             for name, values in row.items():
                 cleaned.setlist(
                     f"{self.prefix}-{index}-{name}",
                     values if isinstance(values, list) else [values],
                 )
         cleaned[f"{self.prefix}-INITIAL_FORMS"] = str(len(kept))
-        cleaned[f"{self.prefix}-TOTAL_FORMS"] = str(len(kept) + len(added))
-        return cleaned
+        cleaned[f"{self.prefix}-TOTAL_FORMS"] = str(len(order))
+        return cleaned, self._moved_files(files, {old: new for new, (old, _r) in enumerate(order)})
+
+    def _moved_files(self, files, new_index):
+        moved = files.copy()
+        for key in [key for key in files if key.startswith(f"{self.prefix}-")]:
+            number, _, name = key[len(self.prefix) + 1 :].partition("-")
+            del moved[key]
+            if number.isdigit() and int(number) in new_index:
+                moved.setlist(f"{self.prefix}-{new_index[int(number)]}-{name}", files.getlist(key))
+        return moved
 
     def _count(self, data, name):
         value = str(data.get(f"{self.prefix}-{name}") or "0")

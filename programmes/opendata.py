@@ -171,25 +171,21 @@ def as_csv(records):
     return response
 
 
-def _json_parts(records, count):
-    head = {
-        "licence": LICENCE,
-        "licence_url": LICENCE_URL,
-        "county_figures_source": DESTATIS,
-        "count": count,
-    }
-    # The document as json.dumps would write it, the list of programmes written as it is read.
+def _json_parts(records):
+    head = {"licence": LICENCE, "licence_url": LICENCE_URL, "county_figures_source": DESTATIS}
+    # The document as json.dumps would write it, the list written as it is read; the count
+    # follows the list, so that the filtered query runs once.
     yield json.dumps(head, ensure_ascii=False, indent=1)[:-2] + ',\n "programmes": ['
-    separator = "\n"
+    count = 0
     for record in records:
-        yield separator + json.dumps(record, ensure_ascii=False)
-        separator = ",\n"
-    yield "\n ]\n}"
+        yield ("\n" if count == 0 else ",\n") + json.dumps(record, ensure_ascii=False)
+        count += 1
+    yield f'\n ],\n "count": {count}\n}}'
 
 
-def as_json(records, count):
+def as_json(records):
     response = StreamingHttpResponse(
-        _json_parts(records, count), content_type="application/json; charset=utf-8"
+        _json_parts(records), content_type="application/json; charset=utf-8"
     )
     response["Content-Disposition"] = 'inline; filename="programme.json"'
     return response

@@ -15,12 +15,13 @@ from portal.text import german_slugify
 
 from . import opendata, related, search
 from .enums import ProgrammeStatus
-from .facets import facet_counts
+from .facets import NOT_FILTERS, facet_counts
 from .filters import ProgrammeFilter
 from .models import Attachment, FieldOfAction, Funding, Programme, TargetGroup
 
 RELATED_LIMIT = 4
-NOT_FILTERING = {"seite", "sortierung"}
+# The page number changes neither the matches nor their counts.
+NOT_FILTERING = {"seite", *NOT_FILTERS}
 
 
 class ProgrammeListView(FilteredListView):
@@ -34,7 +35,8 @@ class ProgrammeListView(FilteredListView):
 
     def get(self, request, *args, **kwargs):
         # Everything the page reads is read here; the template only renders lists.
-        with search.index_scans() if request.GET.get("q") else nullcontext():
+        searching = request.GET.get("q", "").strip()
+        with search.index_scans() if searching else nullcontext():
             return super().get(request, *args, **kwargs)
 
     def get_paginator(self, queryset, per_page, **kwargs):
@@ -131,11 +133,11 @@ def neighbour_ids(programme, limit=RELATED_LIMIT):
     field_ids = [field.pk for field in programme.fields_of_action.all()]
     tag_ids = [tag.pk for tag in programme.keywords.all()]
     related_ids = related.related_ids(programme, field_ids, tag_ids, limit)
-    comparable = comparable_programmes(programme, limit, exclude=related_ids)
+    comparable = comparable_programmes(programme, field_ids, limit, exclude=related_ids)
     return related_ids, list(comparable.values_list("pk", flat=True))
 
 
-def comparable_programmes(programme, limit=RELATED_LIMIT, exclude=()):
+def comparable_programmes(programme, field_ids, limit, exclude):
     """Programmes of the counties most like this one's (among those that publish here)
     that share a field of action."""
     county = programme.county
@@ -149,7 +151,6 @@ def comparable_programmes(programme, limit=RELATED_LIMIT, exclude=()):
 
     # Comparing with all 400 counties is the same work for every programme of a county.
     similar = cached_value(f"similar-counties-taking-part:{county.pk}", similar_ids)
-    field_ids = [field.pk for field in programme.fields_of_action.all()]
     return (
         Programme.objects.published()
         .filter(county__in=similar, fields_of_action__in=field_ids)
@@ -229,11 +230,8 @@ def programme_data(request, fmt):
     """The current (filtered) list of published programmes as open data."""
     filterset = ProgrammeFilter(request.GET, queryset=Programme.objects.published())
     filterset.is_valid()
-    programmes = filterset.qs
-    records = opendata.rows(programmes, settings.PORTAL_BASE_URL)
-    if fmt == "csv":
-        return opendata.as_csv(records)
-    return opendata.as_json(records, programmes.count())
+    records = opendata.rows(filterset.qs, settings.PORTAL_BASE_URL)
+    return opendata.as_csv(records) if fmt == "csv" else opendata.as_json(records)
 
 
 def open_data(request):

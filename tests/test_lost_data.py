@@ -474,3 +474,32 @@ class TestConcurrentEditsAroundTheProgramme:
         second = client.post(change_url(programme), {**form, "loaded_version": newer})
         assert second.status_code == 302
         assert BestPracticeProfile.objects.get(programme=programme).approach == "Von Erika."
+
+    def test_a_file_chosen_for_a_document_stays_with_it_when_rows_move(
+        self, client, editor, county_a
+    ):
+        programme = ProgrammeFactory(county=county_a, slug="p", draft=True)
+        gone, kept = with_attachment(programme, "Alt"), with_attachment(programme, "Flyer")
+        rows = {
+            "attachments-TOTAL_FORMS": "2",
+            "attachments-INITIAL_FORMS": "2",
+            "attachments-0-id": str(gone.pk),
+            "attachments-0-programme": str(programme.pk),
+            "attachments-0-title": "Alt",
+            "attachments-0-DELETE": "on",
+            "attachments-1-id": str(kept.pk),
+            "attachments-1-programme": str(programme.pk),
+            "attachments-1-title": "Flyer",
+            "attachments-1-file": SimpleUploadedFile("neu.pdf", pdf_bytes(), "application/pdf"),
+        }
+        gone.delete()  # someone else removed the first document meanwhile
+        old_file = kept.file.name
+        client.force_login(editor)
+
+        response = client.post(change_url(programme), programme_form(county_a, slug="p", **rows))
+
+        assert response.status_code == 302
+        kept.refresh_from_db()
+        # The second row became the first; the new file went with it, not to another row.
+        assert kept.file.name != old_file
+        assert list(programme.attachments.values_list("title", flat=True)) == ["Flyer"]

@@ -28,6 +28,7 @@ class PortalConfig(AppConfig):
             Indicator,
             PartnerKind,
             Programme,
+            SearchSynonym,
             TargetGroup,
         )
 
@@ -36,7 +37,7 @@ class PortalConfig(AppConfig):
 
         models = [
             Programme, BestPracticeProfile, Funding, Attachment, Indicator, FieldOfAction,
-            TargetGroup, PartnerKind, County, State, Tag, TaggedItem, SitePage,
+            TargetGroup, PartnerKind, County, State, Tag, TaggedItem, SitePage, SearchSynonym,
         ]  # fmt: skip
         links = [field.remote_field.through for field in Programme._meta.many_to_many]
         cache.connect(models, [*links, TaggedItem])

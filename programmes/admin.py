@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
+from simple_history.admin import SimpleHistoryAdmin
 from taggit.models import Tag
 
 from counties.models import County
@@ -32,6 +33,7 @@ from .models import (
     Indicator,
     PartnerKind,
     Programme,
+    SearchSynonym,
     TargetGroup,
 )
 from .views import attachment_response, image_response
@@ -108,6 +110,15 @@ class KeywordAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(SearchSynonym)
+class SearchSynonymAdmin(SimpleHistoryAdmin):
+    """The editors' synonym list: each change is recorded and applies to the next search."""
+
+    list_display = ["term", "synonym"]
+    search_fields = ["term", "synonym"]
+    list_per_page = 100
 
 
 admin.site.register(FieldOfAction, ControlledTermAdmin)

@@ -1,11 +1,11 @@
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_filters import fields as filter_fields
 
 from counties.models import County, CountyCategory, State
+from portal.cache import content_version
 from portal.filters import (
     CheckboxFilter,
     LenientModelMultipleChoiceFilter,
@@ -18,7 +18,11 @@ from .keywords import published_keywords
 from .models import FieldOfAction, Programme, TargetGroup
 
 QUERY_MAX_LENGTH = 200
+RELEVANCE = "relevanz"
+# Asking for the words as typed, without the automatic correction of a mistyped word.
+AS_TYPED = "wortgenau"
 SORT_ORDERS = {
+    RELEVANCE: (_("relevance"), None),
     "neu": (_("newest first"), ("-published_at", "title")),
     "titel": (_("title A–Z"), (Lower("title"),)),
     "kreis": (_("county A–Z"), ("county__sort_name", Lower("title"))),
@@ -115,24 +119,42 @@ class ProgrammeFilter(django_filters.FilterSet):
         model = Programme
         fields = []
 
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.search_plan = None
+        self.correction = None  # (as typed, searched instead)
+        if not (data or {}).get("q", "").strip():
+            # Without a query there is nothing to be relevant to.
+            field = self.form.fields["sortierung"]
+            field.choices = [choice for choice in field.choices if choice[0] != RELEVANCE]
+
+    def plan_search(self, queryset, value):
+        """The query's plan, once per list: a word that matches no programme is replaced by
+        the most similar word of the portal's vocabulary, unless asked for as typed."""
+        if self.search_plan is None or self.search_plan.text not in (value, self._corrected):
+            version = content_version(self.request)
+            query_plan = search.plan(value, version)
+            self._corrected = None
+            search.count_groups(queryset, query_plan)
+            unmatched = search.unmatched_groups(query_plan)
+            if unmatched and not (self.data or {}).get(AS_TYPED):
+                better = search.corrected_text(value, unmatched)
+                if better:
+                    self.correction = (value, better)
+                    self._corrected = better
+                    query_plan = search.plan(better, version)
+                    search.count_groups(queryset, query_plan)
+            self.search_plan = query_plan
+        return self.search_plan
+
     def filter_text(self, queryset, name, value):
-        if search.is_available():
-            return search.search(queryset, value)
-        # The embedded database: every word somewhere in title, texts, county or keywords;
-        # portal.sqlite makes the comparison case-insensitive for umlauts too.
-        words = value.split()
-        for word in words:
-            queryset = queryset.filter(
-                Q(title__icontains=word)
-                | Q(summary__icontains=word)
-                | Q(description__icontains=word)
-                | Q(county__name__icontains=word)
-                | Q(keywords__name__icontains=word)
-            ).distinct()
-        return queryset
+        return search.search(queryset, value, self.plan_search(queryset, value))
 
     def sort(self, queryset, name, value):
-        return queryset.order_by(*SORT_ORDERS[value][1])
+        order = SORT_ORDERS[value][1]
+        if order is None:  # relevance: the search's own order, the newest without a search
+            return queryset if self.search_plan else queryset.order_by(*SORT_ORDERS["neu"][1])
+        return queryset.order_by(*order)
 
     def filter_best_practice(self, queryset, name, value):
         return queryset.filter(best_practice__is_recognised=True) if value else queryset

@@ -6,6 +6,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import Lower
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
@@ -613,3 +614,35 @@ class SearchTerm(models.Model):
 
     def __str__(self):
         return self.term
+
+
+class SearchSynonym(models.Model):
+    """Two expressions the search treats as one, in both directions: an abbreviation and its
+    long form ("MBE" – "Migrationsberatung für erwachsene Zuwanderer"), a loan word and its
+    German word. Kept by the editors; applied to every query, not to the stored documents,
+    so that a change works at once."""
+
+    term = models.CharField(
+        _("term"),
+        max_length=100,
+        validators=[validate_single_line],
+        help_text=_("Usually the short form, e.g. “JMD”."),
+    )
+    synonym = models.CharField(
+        _("same meaning"),
+        max_length=200,
+        validators=[validate_single_line],
+        help_text=_("E.g. “Jugendmigrationsdienst”. Both directions are searched."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("synonym")
+        verbose_name_plural = _("synonyms")
+        ordering = [Lower("term"), Lower("synonym")]
+        constraints = [
+            models.UniqueConstraint(Lower("term"), Lower("synonym"), name="synonym_unique_pair")
+        ]
+
+    def __str__(self):
+        return f"{self.term} = {self.synonym}"

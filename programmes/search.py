@@ -1,53 +1,43 @@
-"""Full-text search. PostgreSQL: German stemming, weights, prefix matching for compound words,
-umlaut spellings (Foerderung = Förderung), typo suggestions and highlighted snippets. Other
-databases (SQLite for a first start): case-insensitive word matching, see ProgrammeFilter.
+"""Full-text search, one interface for both databases.
 
-The search document is stored per programme and rewritten whenever its programme, profile,
-keywords, fields of action or county change (signals in programmes.apps): a generated column
-could not read the county's name or the keywords, which live in other tables."""
+The words are analysed in Python (programmes.analysis: stems, umlaut spellings, compound
+parts), so the index holds tokens, not text: on PostgreSQL a weighted tsvector of the
+'simple' configuration, on SQLite an FTS5 table. A query becomes one group per meaningful
+word (its stem as a prefix, or all parts of a compound, or a synonym); every programme that
+matches any group is found, and those that match the most groups come first, then by rank.
 
-import re
+The stored documents are rewritten whenever a programme, its profile, keywords, fields of
+action or county change (signals in programmes.search_signals)."""
+
+import math
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
-from django.contrib.postgres.search import (
-    SearchHeadline,
-    SearchQuery,
-    SearchRank,
-    TrigramSimilarity,
-)
+from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import F, Q, TextField, Value
-from django.db.models.functions import Concat, Replace
+from django.db.models import BooleanField, F, FloatField, Value
+from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-CONFIG = "german"
-FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss",
-                      "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})  # fmt: skip
-WORD = re.compile(r"[^\W_]+")
-MARK_START, MARK_END = "\ue000", "\ue001"  # private-use characters, never in real text
-TERM_MIN_LENGTH = 4
+from . import analysis
+from .analysis import AllOf, AnyOf, Term
+
+TERM_MIN_LENGTH = 4  # shorter words are neither corrected nor offered as corrections
+SQLITE_TABLE = "programmes_search"
+SYNONYMS_CACHE_KEY = "search:synonyms"
+MAX_TERMS = 60  # the most tokens one query may ask the index for
 
 
-def is_available():
+def is_postgresql():
     return connection.vendor == "postgresql"
 
 
-def fold(text):
-    """The spelling without umlauts and ß that people type on foreign keyboards."""
-    return (text or "").translate(FOLD)
-
-
-def _with_folded(text):
-    folded = fold(text)
-    return text if folded == text else f"{text} {folded}"
-
-
 def document(programme):
-    """The text of a programme by weight: A title; B summary, keywords, fields, county;
-    C the body and the best-practice profile, once the editors recognised it (before that
-    the public cannot read it, so it must not be found either)."""
+    """The text of a programme by weight: A title; B summary, keywords, fields of action,
+    target groups, county and Land; C the body and the best-practice profile, once the
+    editors recognised it (before that the public cannot read it, so it must not be found)."""
     profile = getattr(programme, "best_practice", None)
     profile_text = []
     if profile is not None and profile.is_recognised:
@@ -58,6 +48,7 @@ def document(programme):
             profile.success_factors,
             profile.obstacles,
         ]
+    county = programme.county
     return {
         "A": programme.title,
         "B": " ".join(
@@ -65,7 +56,10 @@ def document(programme):
                 programme.summary,
                 " ".join(tag.name for tag in programme.keywords.all()),
                 " ".join(field.name for field in programme.fields_of_action.all()),
-                programme.county.name,
+                " ".join(group.name for group in programme.target_groups.all()),
+                county.name,
+                county.official_kind,
+                county.state.name,
             ]
         ),
         "C": " ".join(
@@ -75,28 +69,29 @@ def document(programme):
 
 
 def vocabulary(text):
-    """The words of `text` that "Meinten Sie …?" may suggest, in lower case."""
+    """The words of `text` that a mistyped word may be corrected to, in lower case."""
     return {
         word.lower()[:80]
-        for word in WORD.findall(text or "")
-        if len(word) >= TERM_MIN_LENGTH and not word.isdigit()
+        for word in analysis.words(text)
+        if len(word) >= TERM_MIN_LENGTH
+        and not word.isdigit()
+        and word.lower() not in analysis.STOP_WORDS
     }
 
 
 # One statement per batch of programmes, not one per programme.
-UPDATE_SQL = """
+POSTGRES_UPDATE = """
     UPDATE programmes_programme AS p SET search_vector =
-        setweight(to_tsvector('german', v.a), 'A') ||
-        setweight(to_tsvector('german', v.b), 'B') ||
-        setweight(to_tsvector('german', v.c), 'C'),
+        setweight(to_tsvector('simple', v.a), 'A') ||
+        setweight(to_tsvector('simple', v.b), 'B') ||
+        setweight(to_tsvector('simple', v.c), 'C'),
     rank_vector =
-        setweight(to_tsvector('german', v.a), 'A') ||
-        setweight(to_tsvector('german', v.b), 'B')
+        setweight(to_tsvector('simple', v.a), 'A') ||
+        setweight(to_tsvector('simple', v.b), 'B')
     FROM (VALUES {rows}) AS v(a, b, c, id)
     WHERE p.id = v.id::bigint
 """
 UPDATE_BATCH = 200
-
 
 _deferred = threading.local()
 
@@ -116,8 +111,8 @@ def deferred_updates():
 
 
 def update_search_vectors(programme_ids):
-    """Rewrite the stored search document (PostgreSQL) and the suggestion vocabulary of
-    these programmes. Only published programmes contribute words to the vocabulary."""
+    """Rewrite the stored search document and the correction vocabulary of these
+    programmes. Only published programmes contribute words to the vocabulary."""
     if not programme_ids:
         return
     if getattr(_deferred, "ids", None) is not None:
@@ -125,88 +120,342 @@ def update_search_vectors(programme_ids):
         return
     from .models import Programme, SearchTerm
 
+    programme_ids = list(programme_ids)
     programmes = (
-        Programme.objects.filter(pk__in=list(programme_ids))
-        .select_related("county", "best_practice")
-        .prefetch_related("fields_of_action", "keywords")
+        Programme.objects.filter(pk__in=programme_ids)
+        .select_related("county__state", "best_practice")
+        .prefetch_related("fields_of_action", "target_groups", "keywords")
     )
     rows, terms = [], []
     for programme in programmes:
         parts = document(programme)
-        rows.append([_with_folded(parts[w]) for w in "ABC"] + [programme.pk])
+        rows.append([analysis.index_text(parts[weight]) for weight in "ABC"] + [programme.pk])
         if programme.is_published:
             words = vocabulary(f"{parts['A']} {parts['B']}")
             terms += [SearchTerm(programme=programme, term=word) for word in sorted(words)]
-    if is_available():
-        with connection.cursor() as cursor:
+    with connection.cursor() as cursor:
+        if is_postgresql():
             for start in range(0, len(rows), UPDATE_BATCH):
                 batch = rows[start : start + UPDATE_BATCH]
-                sql = UPDATE_SQL.format(rows=", ".join(["(%s, %s, %s, %s)"] * len(batch)))
+                sql = POSTGRES_UPDATE.format(rows=", ".join(["(%s, %s, %s, %s)"] * len(batch)))
                 cursor.execute(sql, [value for row in batch for value in row])
-    SearchTerm.objects.filter(programme_id__in=list(programme_ids)).delete()
+        else:
+            for start in range(0, len(programme_ids), UPDATE_BATCH):
+                batch = programme_ids[start : start + UPDATE_BATCH]
+                cursor.execute(
+                    f"DELETE FROM {SQLITE_TABLE} WHERE rowid IN ({', '.join(['%s'] * len(batch))})",
+                    batch,
+                )
+            cursor.executemany(
+                f"INSERT INTO {SQLITE_TABLE} (rowid, a, b, c) VALUES (%s, %s, %s, %s)",
+                [[row[3], row[0], row[1], row[2]] for row in rows],
+            )
+    SearchTerm.objects.filter(programme_id__in=programme_ids).delete()
     SearchTerm.objects.bulk_create(terms, ignore_conflicts=True)
 
 
-# German stems are not always prefixes of each other (Sprachkurse -> "sprachkurs", but
-# Sprachkurs -> "sprachkur"); a word without its inflection ending, as a prefix, finds both.
-ENDINGS = ("ern", "en", "er", "es", "e", "n", "s")
-STEM_MIN_LENGTH = 4
+# --- Queries -------------------------------------------------------------------------------
 
 
-def _without_ending(word):
-    for ending in ENDINGS:
-        if word.lower().endswith(ending) and len(word) - len(ending) >= STEM_MIN_LENGTH:
-            return word[: -len(ending)]
-    return word
+@dataclass
+class Group:
+    """One thing the person asked for: a word, or the words a synonym stands for."""
+
+    words: list  # as typed
+    node: object
+    correctable: bool = False
+    frequency: int | None = None  # matching programmes, when counted
+
+    @property
+    def weight(self):
+        """Rarer words tell more about what is wanted."""
+        return 1.0 if self.frequency is None else 1 / math.log2(2 + self.frequency)
 
 
-def _prefix_query(words):
-    # Only letters and digits reach the raw tsquery: nothing a person types can break it.
-    return " & ".join(f"{_without_ending(word)}:*" for word in words)
+@dataclass
+class Plan:
+    text: str
+    groups: list = field(default_factory=list)
+    synonyms: list = field(default_factory=list)  # (typed, synonym) pairs applied
+
+    @property
+    def terms(self):
+        found = []
+        for group in self.groups:
+            found.extend(_terms(group.node))
+        return found
 
 
-def build_query(text):
-    """What a person typed, as a web search and as word prefixes, in both spellings where
-    the folded one differs."""
-    words = WORD.findall(text)
-    spellings = [text] if fold(text) == text else [text, fold(text)]
-    parts = [
-        SearchQuery(spelling, search_type="websearch", config=CONFIG) for spelling in spellings
-    ]
-    if words:
-        parts += [
-            SearchQuery(_prefix_query(WORD.findall(spelling)), search_type="raw", config=CONFIG)
-            for spelling in spellings
-        ]
-    query = parts[0]
-    for part in parts[1:]:
-        query |= part
-    return query
+def _terms(node):
+    if isinstance(node, Term):
+        return [node]
+    return [term for item in node.items for term in _terms(item)]
 
 
-def _inside_titles(words):
-    """German compounds also hide words at their end ("Ausbildungslotsen" for "Lotsen"),
-    which prefix matching cannot see; titles are searched for them as substrings."""
-    condition = Q()
-    for word in words:
-        condition &= Q(title__icontains=word)
-    return condition
+def synonym_pairs(version=None):
+    """[(key sequence, the other side's text)], both directions, longest first; cached per
+    content version, which every change of the list raises."""
+    from portal.cache import content_version
+
+    key = f"{SYNONYMS_CACHE_KEY}:{content_version() if version is None else version}"
+    pairs = cache.get(key)
+    if pairs is None:
+        from .models import SearchSynonym
+
+        pairs = []
+        for term, same in SearchSynonym.objects.values_list("term", "synonym"):
+            for one, other in ((term, same), (same, term)):
+                keys = tuple(word.key for word in analysis.query_words(one))
+                if keys:
+                    pairs.append((keys, other))
+        pairs.sort(key=lambda pair: -len(pair[0]))
+        cache.set(key, pairs, 24 * 60 * 60)
+    return pairs
 
 
-def search(queryset, text):
-    query = build_query(text)
-    words = [word for word in WORD.findall(text) if len(word) >= TERM_MIN_LENGTH]
-    found = Q(search_vector=query)
-    if words:
-        found |= _inside_titles(words)
-    # Ranked by title, summary, keywords, fields and county (the rank vector): ranking by
-    # the whole document would read and decompress the long texts of every match, which for
-    # a common word is most of the portal. The long texts still decide what matches.
-    return (
-        queryset.filter(found)
-        .annotate(rank=SearchRank(F("rank_vector"), query))
-        .order_by("-rank", "-published_at")
+def _expression(text):
+    """All words of an expression required (a synonym's long form)."""
+    nodes = [analysis.word_node(word.text) for word in analysis.query_words(text)]
+    return nodes[0] if len(nodes) == 1 else AllOf(tuple(nodes))
+
+
+def _synonyms_at(keys, position, pairs):
+    """The longest run of words from `position` that has synonyms, and all of them."""
+    for pair_keys, _other in pairs:  # longest first
+        if tuple(keys[position : position + len(pair_keys)]) == pair_keys:
+            others = [other for candidate, other in pairs if candidate == pair_keys]
+            return len(pair_keys), list(dict.fromkeys(others))
+    return 0, []
+
+
+def plan(text, version=None):
+    """The groups of a query, with synonyms applied to the longest matching run of words;
+    `version`, the content version if known, saves reading it again."""
+    words = analysis.query_words(text)
+    keys = [word.key for word in words]
+    result = Plan(text)
+    pairs = synonym_pairs(version) if words else []
+    position = 0
+    while position < len(words):
+        length, others = _synonyms_at(keys, position, pairs)
+        if others:
+            typed = " ".join(word.text for word in words[position : position + length])
+            alternatives = [_expression(typed), *(_expression(other) for other in others)]
+            result.groups.append(Group(typed.split(), AnyOf(tuple(alternatives))))
+            result.synonyms.extend((typed, other) for other in others)
+            position += length
+            continue
+        word = words[position]
+        result.groups.append(
+            Group(
+                [word.text],
+                analysis.word_node(word.text),
+                correctable=len(word.text) >= TERM_MIN_LENGTH and not word.text.isdigit(),
+            )
+        )
+        position += 1
+    # Bound the work one query can cause: a thousand words ask for the first few only.
+    count, kept = 0, []
+    for group in result.groups:
+        count += len(_terms(group.node))
+        if count > MAX_TERMS:
+            break
+        kept.append(group)
+    result.groups = kept
+    return result
+
+
+def _tsquery(node):
+    if isinstance(node, Term):
+        return f"{node.token}:*" if node.prefix else node.token
+    joiner = " & " if isinstance(node, AllOf) else " | "
+    return "(" + joiner.join(_tsquery(item) for item in node.items) + ")"
+
+
+def _fts(node):
+    if isinstance(node, Term):
+        return f'"{node.token}"' + ("*" if node.prefix else "")
+    joiner = " AND " if isinstance(node, AllOf) else " OR "
+    return "(" + joiner.join(_fts(item) for item in node.items) + ")"
+
+
+class Backend:
+    """How a group is asked for, per database. SQL fragments refer to the programme table
+    by its name: the search runs in the programme list's own query."""
+
+    def render(self, node):
+        raise NotImplementedError
+
+    def match(self, query):
+        raise NotImplementedError
+
+    def matched(self, query):
+        raise NotImplementedError
+
+    def rank(self, query):
+        raise NotImplementedError
+
+
+class PostgresBackend(Backend):
+    render = staticmethod(_tsquery)
+    # The ids come from the GIN index alone (a hashed subplan); testing each row's document
+    # instead would read and decompress the stored text of every candidate.
+    MATCHING_IDS = (
+        "programmes_programme.id IN (SELECT s.id FROM programmes_programme s "
+        "WHERE s.search_vector @@ to_tsquery('simple', %s))"
     )
+
+    def match(self, query):
+        return RawSQL(self.MATCHING_IDS, [query], output_field=BooleanField())
+
+    def matched(self, query):
+        return f"({self.MATCHING_IDS})::int", [query]
+
+    def rank(self, query):
+        # Title, summary, keywords, fields, groups, county: the long texts decide what
+        # matches, but reading them for the rank of every match would cost too much.
+        return RawSQL(
+            "ts_rank(programmes_programme.rank_vector, to_tsquery('simple', %s))",
+            [query],
+            output_field=FloatField(),
+        )
+
+
+class SqliteBackend(Backend):
+    render = staticmethod(_fts)
+
+    def match(self, query):
+        return RawSQL(
+            f"programmes_programme.id IN (SELECT rowid FROM {SQLITE_TABLE} "
+            f"WHERE {SQLITE_TABLE} MATCH %s)",
+            [query],
+            output_field=BooleanField(),
+        )
+
+    def matched(self, query):
+        return (
+            f"EXISTS (SELECT 1 FROM {SQLITE_TABLE} WHERE {SQLITE_TABLE} MATCH %s "
+            f"AND rowid = programmes_programme.id)",
+            [query],
+        )
+
+    def rank(self, query):
+        return RawSQL(
+            f"(SELECT -bm25({SQLITE_TABLE}, 10.0, 4.0, 1.0) FROM {SQLITE_TABLE} "
+            f"WHERE {SQLITE_TABLE} MATCH %s AND rowid = programmes_programme.id)",
+            [query],
+            output_field=FloatField(),
+        )
+
+
+def backend():
+    return PostgresBackend() if is_postgresql() else SqliteBackend()
+
+
+def search(queryset, text, query_plan=None):
+    """The programmes of `queryset` that match any group of the query, those matching the
+    most groups first, then by rank; an empty result for a query without meaningful words."""
+    query_plan = query_plan or plan(text)
+    if not query_plan.groups:
+        # Not none(): the facet counts build SQL from this queryset.
+        return queryset.filter(RawSQL("1 = 0", [], output_field=BooleanField()))
+    engine = backend()
+    rendered = [engine.render(group.node) for group in query_plan.groups]
+    whole = " | ".join(rendered) if is_postgresql() else " OR ".join(rendered)
+    queryset = queryset.filter(engine.match(whole))
+    if len(rendered) > 1:
+        # All words first, then most of them, the rarer ones counting more: each matched
+        # group adds more than all weights together, plus its own weight. One expression,
+        # so that each group's matches are looked up once.
+        base = len(rendered) + 1
+        parts = [engine.matched(query) for query in rendered]
+        weights = [base + group.weight for group in query_plan.groups]
+        score = RawSQL(
+            " + ".join(
+                f"{weight:.6f} * {sql}" for weight, (sql, _p) in zip(weights, parts, strict=True)
+            ),
+            [param for _sql, group_params in parts for param in group_params],
+            output_field=FloatField(),
+        )
+    else:
+        score = Value(1.0, output_field=FloatField())
+    return queryset.annotate(score=score, rank=engine.rank(whole)).order_by(
+        "-score", "-rank", F("published_at").desc(nulls_last=True), "pk"
+    )
+
+
+FREQUENCY_CAP = 2000  # counting the matches of a group stops here
+
+
+def count_groups(queryset, query_plan):
+    """How many programmes of `queryset` each group matches (up to FREQUENCY_CAP), in one
+    query; stored on the plan, where the ranking weighs rare words above common ones."""
+    if len(query_plan.groups) < 2 and not any(g.correctable for g in query_plan.groups):
+        return
+    # One group: only whether it matches at all matters (for the correction of a typo).
+    cap = FREQUENCY_CAP if len(query_plan.groups) > 1 else 1
+    engine = backend()
+    parts, params = [], []
+    for group in query_plan.groups:
+        sql, group_params = (
+            queryset.filter(engine.match(engine.render(group.node)))
+            .order_by()
+            .values("pk")[:cap]
+            .query.sql_with_params()
+        )
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS g)")
+        params.extend(group_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        counts = cursor.fetchone()
+    for group, count in zip(query_plan.groups, counts, strict=True):
+        group.frequency = count
+
+
+def unmatched_groups(query_plan):
+    """The groups of mistyped-looking words that matched nothing (after count_groups)."""
+    return [g for g in query_plan.groups if g.correctable and g.frequency == 0]
+
+
+def correct_word(word):
+    """The most similar word of the published programmes' vocabulary, or None."""
+    from .models import SearchTerm
+
+    lowered = word.lower()
+    if is_postgresql():
+        from django.contrib.postgres.search import TrigramSimilarity
+
+        return (
+            SearchTerm.objects.filter(term__trigram_similar=lowered)
+            .annotate(similarity=TrigramSimilarity("term", lowered))
+            .order_by("-similarity", "term")
+            .values_list("term", flat=True)
+            .first()
+        )
+    from rapidfuzz import fuzz, process
+
+    from portal.cache import content_version
+
+    key = f"search:vocabulary:{content_version()}"
+    terms = cache.get(key)
+    if terms is None:
+        terms = sorted(set(SearchTerm.objects.values_list("term", flat=True)))
+        cache.set(key, terms, 3600)
+    best = process.extractOne(lowered, terms, scorer=fuzz.ratio, score_cutoff=75)
+    return best[0] if best else None
+
+
+def corrected_text(text, groups):
+    """`text` with each of these mistyped words replaced by its correction, or None."""
+    replacements = {}
+    for group in groups:
+        word = group.words[0]
+        better = correct_word(word)
+        if better and better != word.lower():
+            replacements[word] = better
+    if not replacements:
+        return None
+    return " ".join(replacements.get(word, word) for word in text.split())
 
 
 @contextmanager
@@ -214,7 +463,7 @@ def index_scans():
     """Run the queries of a search with the planner told to prefer the indexes. It cannot see
     that matching a stored document means decompressing it, so for a common word it would
     read and decompress every document instead of taking the matches from the GIN index."""
-    if not is_available():
+    if not is_postgresql():
         yield
         return
     with transaction.atomic():
@@ -223,66 +472,111 @@ def index_scans():
         yield
 
 
-def has_lexemes(text):
-    """False for a query of stop words or punctuation alone ("und der die")."""
-    words = WORD.findall(text)
-    if not words:
-        return False
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT numnode(to_tsquery('german', %s))", [" | ".join(words)])
-        return cursor.fetchone()[0] > 0
+# --- Snippets ------------------------------------------------------------------------------
+
+SNIPPET_WORDS = 30
 
 
-def snippets(programmes, text):
+def _matches(word, terms):
+    tokens = [analysis.stem(word)] + [analysis.stem(part) for part in analysis.parts(word)]
+    for token in tokens:
+        for term in terms:
+            if token == term.token or (term.prefix and token.startswith(term.token)):
+                return True
+    return False
+
+
+def snippet(text, terms):
+    """The passage of `text` with the most distinct query words, with <mark>ed words, as
+    safe HTML; None when no word of the text matches."""
+    found = list(analysis.WORD.finditer(text or ""))
+    hits = [
+        index
+        for index, match in enumerate(found)
+        if match.group().lower() not in analysis.STOP_WORDS and _matches(match.group(), terms)
+    ]
+    if not hits:
+        return None
+    best_start, best_score = hits[0], -1
+    for start in hits:
+        window = {found[i].group().lower() for i in hits if start <= i < start + SNIPPET_WORDS}
+        if len(window) > best_score:
+            best_start, best_score = start, len(window)
+    first = max(0, best_start - 5)
+    last = min(len(found), first + SNIPPET_WORDS) - 1
+    marked = set(hits)
+    pieces, position = [], found[first].start()
+    for index in range(first, last + 1):
+        match = found[index]
+        pieces.append(escape(text[position : match.start()]))
+        word = escape(match.group())
+        pieces.append(f"<mark>{word}</mark>" if index in marked else word)
+        position = match.end()
+    prefix = "… " if first > 0 else ""
+    suffix = " …" if last < len(found) - 1 else ""
+    return mark_safe(prefix + "".join(pieces).strip() + suffix)  # noqa: S308
+
+
+def snippets(programmes, query_plan):
     """Highlighted passages for the programmes of one page: {pk: safe HTML}."""
     from .models import Programme
 
     ids = [programme.pk for programme in programmes]
-    if not ids:
+    terms = query_plan.terms
+    if not ids or not terms:
         return {}
-    text_only = Concat("summary", Value(" "), "description", output_field=TextField())
-    for marker in (MARK_START, MARK_END):
-        # Whoever writes the text must not be able to open or close a highlight.
-        text_only = Replace(text_only, Value(marker), Value(""))
-    headline = SearchHeadline(
-        text_only,
-        build_query(text),
-        config=CONFIG,
-        start_sel=MARK_START,
-        stop_sel=MARK_END,
-        max_words=35,
-        min_words=15,
-        max_fragments=2,
-        fragment_delimiter=" … ",
+    rows = Programme.objects.filter(pk__in=ids).values_list("pk", "summary", "description")
+    found = {}
+    for pk, summary, description in rows:
+        passage = snippet(f"{summary}\n{description}", terms)
+        if passage is not None:
+            found[pk] = passage
+    return found
+
+
+# --- Places named in a query -------------------------------------------------------------
+
+CITY_WORDS = frozenset({"stadt", "kreisfreie"})
+
+
+def _place_keys(name):
+    return tuple(
+        analysis.stem(word.lower())
+        for word in analysis.words(name)
+        if word.lower() not in analysis.STOP_WORDS
     )
-    rows = Programme.objects.filter(pk__in=ids).annotate(snippet=headline)
-    return {row.pk: highlight(row.snippet) for row in rows.only("pk")}
 
 
-def highlight(snippet):
-    """Escape first, then add our own <mark>: the text stays text."""
-    safe = escape(snippet or "")
-    return mark_safe(safe.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))  # noqa: S308
+def all_places():
+    from counties.models import County, State
+
+    places = [
+        ("land", slug, name, _place_keys(name), None)
+        for slug, name in State.objects.values_list("slug", "name")
+    ]
+    for slug, name, category in County.objects.values_list("slug", "name", "category"):
+        places.append(("kreis", slug, name, _place_keys(name.split(",")[0]), category))
+    return places
 
 
-def suggestion(text):
-    """ "Meinten Sie …?": each word replaced by the most similar word of the published
-    programmes, if any (pg_trgm's % operator, so the trigram index is used)."""
-    from .models import SearchTerm
-
-    words = WORD.findall(text)[:6]
-    suggested, changed = [], False
-    for word in words:
-        best = (
-            SearchTerm.objects.filter(term__trigram_similar=word.lower())
-            .annotate(similarity=TrigramSimilarity("term", word.lower()))
-            .order_by("-similarity", "term")
-            .values_list("term", flat=True)
-            .first()
-        )
-        if best is not None and best != word.lower():
-            suggested.append(best)
-            changed = True
-        else:
-            suggested.append(word)
-    return " ".join(suggested) if changed else None
+def named_places(text, places):
+    """The Länder and counties whose names occur in the query, as (filter, slug, name); a
+    Landkreis and a city of the same name both, unless the query says which."""
+    typed = [
+        word.lower() for word in analysis.words(text) if word.lower() not in analysis.STOP_WORDS
+    ]
+    keys = [analysis.stem(word) for word in typed]
+    wants_city = bool(CITY_WORDS.intersection(typed))
+    wants_county = bool(analysis.PLACE_WORDS.intersection(typed) - CITY_WORDS)
+    found = []
+    for kind, slug, name, place_keys, category in places:
+        if not place_keys:
+            continue
+        length = len(place_keys)
+        if not any(tuple(keys[i : i + length]) == place_keys for i in range(len(keys))):
+            continue
+        said_which = kind == "kreis" and wants_city != wants_county
+        if said_which and (category == "kreisfreie_stadt") != wants_city:
+            continue
+        found.append((kind, slug, name))
+    return found[:3]

@@ -9,14 +9,14 @@ from django.views.generic import DetailView
 
 from counties.models import County
 from counties.similarity import similar_counties
-from portal.cache import cached_value
-from portal.listing import FilteredListView, shown
+from portal.cache import cached_value, content_version
+from portal.listing import PAGE_PARAM, FilteredListView, shown
 from portal.text import german_slugify
 
 from . import opendata, related, search
 from .enums import ProgrammeStatus
 from .facets import NOT_FILTERS, facet_counts
-from .filters import ProgrammeFilter
+from .filters import AS_TYPED, ProgrammeFilter
 from .models import Attachment, FieldOfAction, Funding, Programme, TargetGroup
 
 RELATED_LIMIT = 4
@@ -67,26 +67,42 @@ class ProgrammeListView(FilteredListView):
         context = super().get_context_data(**kwargs)
         context["facets"] = self.facets
         text = getattr(self.filterset.form, "cleaned_data", {}).get("q")
-        if text and search.is_available():
+        if text:
             context.update(self._search_context(text, context))
         return context
 
     def _search_context(self, text, context):
+        filterset = self.filterset
+        query_plan = filterset.search_plan or search.plan(text, content_version(self.request))
         programmes = list(context["object_list"])
-        found = search.snippets(programmes, text)
+        found = search.snippets(programmes, query_plan)
         for programme in programmes:
             programme.snippet = found.get(programme.pk)
-        extra = {"object_list": programmes}
-        if not search.has_lexemes(text):
+        extra = {"object_list": programmes, "search_synonyms": query_plan.synonyms}
+        if not query_plan.groups:
             extra["search_hint"] = True
-        elif context["result_count"] == 0:
-            suggested = search.suggestion(text)
-            if suggested:
-                query = self.request.GET.copy()
-                query["q"] = suggested
-                query.pop("seite", None)
-                extra.update(suggestion=suggested, suggestion_query=query.urlencode())
+        if filterset.correction:
+            typed, corrected = filterset.correction
+            query = self.request.GET.copy()
+            query["q"] = typed
+            query[AS_TYPED] = "1"
+            query.pop(PAGE_PARAM, None)
+            extra.update(corrected=corrected, as_typed=typed, as_typed_query=query.urlencode())
+        extra["place_offers"] = self._place_offers(text)
         return extra
+
+    def _place_offers(self, text):
+        """Links that narrow the list to a Land or county the query names, if not yet done."""
+        places = cached_value("search-places", search.all_places, request=self.request)
+        offers = []
+        for kind, slug, name in search.named_places(text, places):
+            if slug in self.request.GET.getlist(kind):
+                continue
+            query = self.request.GET.copy()
+            query.setlist(kind, [*query.getlist(kind), slug] if kind == "land" else [slug])
+            query.pop(PAGE_PARAM, None)
+            offers.append({"name": name, "query": query.urlencode()})
+        return offers
 
 
 class ProgrammeDetailView(DetailView):

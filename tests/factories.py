@@ -108,5 +108,6 @@ def recreate_migration_data():
         ("portal.migrations.0002_site_pages", "create_pages"),
         ("portal.migrations.0003_roles", "create_roles"),
         ("portal.migrations.0004_sync_roles", "sync"),
+        ("programmes.migrations.0015_search_index_and_synonym_list", "create_synonyms"),
     ]:
         getattr(importlib.import_module(module), function)(apps, None)

@@ -5,22 +5,17 @@ uploads are what they claim to be."""
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.urls import reverse
 from taggit.models import Tag
 
 from programmes import services
 from programmes.enums import PublicationState as State
 from programmes.models import Programme, SearchTerm
-from programmes.search import MARK_END, MARK_START
 from programmes.validators import validate_pdf
 from tests.factories import BestPracticeFactory, ProgrammeFactory, pdf_bytes
 
 pytestmark = pytest.mark.django_db
 LIST_URL = reverse("programmes:programme-list")
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="full-text search needs PostgreSQL"
-)
 NOT_PUBLIC = [State.DRAFT, State.SUBMITTED, State.CHANGES_REQUESTED, State.ARCHIVED]
 
 
@@ -62,10 +57,9 @@ class TestKeywordChoices:
 
 
 def suggestion_for(client, text):
-    return client.get(LIST_URL, {"q": text}).context.get("suggestion")
+    return client.get(LIST_URL, {"q": text}).context.get("corrected")
 
 
-@postgres_only
 class TestSuggestionVocabulary:
     @pytest.mark.parametrize("state", NOT_PUBLIC)
     def test_words_of_programmes_that_are_not_public_are_never_suggested(self, client, state):
@@ -89,7 +83,7 @@ class TestSuggestionVocabulary:
         programme.title = "Hafenfest für alle"
         programme.save()
         assert suggestion_for(client, "Weltrumhafen") is None
-        assert suggestion_for(client, "Hafnfest") == "hafenfest"
+        assert suggestion_for(client, "Hafenfezt") == "hafenfest"
 
     def test_removed_keywords_leave_the_vocabulary(self, client):
         programme = ProgrammeFactory()
@@ -103,7 +97,6 @@ def titles(client, text):
     return [p.title for p in client.get(LIST_URL, {"q": text}).context["object_list"]]
 
 
-@postgres_only
 class TestProfilesAreIndexedOnceRecognised:
     def test_text_of_an_unrecognised_profile_is_not_found(self, client, editor):
         profile = BestPracticeFactory(is_recognised=False, approach="Mit Zauberlehrlingen.")
@@ -126,12 +119,11 @@ class TestProfilesAreIndexedOnceRecognised:
         assert titles(client, "Zauberlehrlinge") == []
 
 
-@postgres_only
-def test_markers_typed_into_a_text_do_not_become_highlights(client):
+def test_highlights_typed_into_a_text_stay_text(client):
     ProgrammeFactory(
         title="Sprachcafé",
-        summary=f"Deutsch üben {MARK_START}<script>x</script>{MARK_END} im Sprachcafé.",
-        description=f"{MARK_START}Eingeschleust{MARK_END} und Sprachcafé.",
+        summary="Deutsch üben <mark><script>x</script></mark> im Sprachcafé.",
+        description="<mark>Eingeschleust</mark> und Sprachcafé.",
     )
     response = client.get(LIST_URL, {"q": "Sprachcafé"})
     html = response.content.decode()
@@ -140,7 +132,7 @@ def test_markers_typed_into_a_text_do_not_become_highlights(client):
     assert "<mark>Eingeschleust</mark>" not in html
     assert "<script>" not in snippet and "<mark><script>" not in html
     assert "<mark>Sprachcafé</mark>" in snippet
-    assert MARK_START not in html and MARK_END not in html
+    assert "&lt;mark&gt;Eingeschleust&lt;/mark&gt;" in snippet
 
 
 class TestPdfUploads:
@@ -200,7 +192,6 @@ def test_open_data_page_title_is_only_its_title(client):
     assert "<" not in title and "Offene Daten" in title
 
 
-@postgres_only
 def test_text_of_a_deleted_profile_is_no_longer_found(client):
     profile = BestPracticeFactory(approach="Mit Zauberlehrlingen.")
     assert titles(client, "Zauberlehrlinge") == [profile.programme.title]

@@ -189,6 +189,10 @@ PERMISSIONS_POLICY = {
 # it off to measure the pages themselves.
 PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", True)
 
+# The search splits German compounds with the noun lexicon of german-nouns; switched off only
+# to measure what the splitting brings (manage.py evaluate_search).
+SEARCH_SPLIT_COMPOUNDS = env_bool("SEARCH_SPLIT_COMPOUNDS", True)
+
 # Redis when REDIS_URL is set (shared by every process and server); otherwise each process
 # keeps its own. Either way portal.cache keys pages by the content version in the database,
 # so no process ever serves an outdated page.

@@ -41,6 +41,8 @@ def _choice_list(field, request):
         choices = [(str(value), str(label)) for value, label in field.field.choices]
         return [(value, escape(value), escape(label)) for value, label in choices]
 
+    if not hasattr(field.field, "queryset"):
+        return compute()  # fixed choices, which a form may narrow (the sort orders)
     return cached_value(
         f"choices:{form.__module__}.{form.__qualname__}:{field.name}", compute, request=request
     )

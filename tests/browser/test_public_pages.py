@@ -98,6 +98,7 @@ def _pages(portal):
         "comparable counties": f"/vergleichbare-kreise/?kreis={programme.county.slug}",
         "open data": "/offene-daten/",
         "search": "/programme/?q=Sprachkurse",
+        "corrected search": "/programme/?q=Ehrenamtskordination+Bayern",
     }
 
 
@@ -127,3 +128,28 @@ def test_pages_fit_a_phone_screen_without_sideways_scrolling(portal, browser, pa
     page.goto(f"{portal.url}{path}")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     context.close()
+
+
+def test_search_corrects_a_typo_offers_the_land_and_orders_by_relevance(portal, page):
+    page.goto(f"{portal.url}/programme/")
+    search_box = page.get_by_role("searchbox", name="Suche")
+    search_box.fill("Ehrenamtskordination")
+    search_box.press("Enter")
+
+    expect(page.get_by_text("Ergebnisse für „ehrenamtskoordination“")).to_be_visible()
+    expect(page.get_by_label("Sortieren nach")).to_have_value("relevanz")
+    first = page.locator(".card-grid .kern-card").first
+    expect(first.locator("mark").first).to_be_visible()  # the matched word, highlighted
+
+    page.get_by_role("link", name="stattdessen nach „Ehrenamtskordination“ suchen").click()
+    expect(page.get_by_role("heading", level=2, name="0 Programme gefunden")).to_be_visible()
+
+    search_box = page.get_by_role("searchbox", name="Suche")
+    search_box.fill("Sprachkurs Bayern")
+    search_box.press("Enter")
+    page.get_by_role("link", name="Nur Programme aus Bayern zeigen").click()
+    expect(page.get_by_role("link", name=re.compile("Land: Bayern"))).to_be_visible()
+    bavarian = Programme.objects.published().filter(county__state__slug="bayern").count()
+    expect(
+        page.get_by_role("heading", level=2, name=re.compile(rf"^{bavarian} Programm"))
+    ).to_be_visible()

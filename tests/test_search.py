@@ -242,3 +242,24 @@ def test_a_very_long_query_asks_the_index_for_a_bounded_number_of_words():
 
     long_plan = plan(" ".join(f"Wort{n}abc" for n in range(500)))
     assert 0 < len(long_plan.terms) <= MAX_TERMS
+
+
+def test_editors_keep_the_synonym_list_with_history_and_staff_cannot(
+    client, editor, staff_a, field_texts
+):
+    from programmes.models import SearchSynonym
+
+    assert SearchSynonym.objects.count() >= 60  # the starter list from the field
+    client.force_login(staff_a)
+    assert client.get(reverse("admin:programmes_searchsynonym_changelist")).status_code == 403
+
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:programmes_searchsynonym_add"),
+        {"term": "Lernhilfe", "synonym": "Hausaufgabenhilfe"},
+    )
+    assert response.status_code == 302
+    synonym = SearchSynonym.objects.get(term="Lernhilfe")
+    assert synonym.history.count() == 1
+    client.logout()
+    assert titles(client, q="Lernhilfe")[0] == field_texts["schule"].title

@@ -75,6 +75,7 @@ def plain(word):
     word = word.lower()
     if word.isascii():
         return word
+    word = unicodedata.normalize("NFC", word)  # an umlaut typed as a + ¨ is still ä
     kept = []
     for char in word:
         if char in "äöüß":

@@ -144,6 +144,7 @@ class ProgrammeFilter(django_filters.FilterSet):
                     self._corrected = better
                     query_plan = search.plan(better, version)
                     search.count_groups(queryset, query_plan)
+            search.choose_matches(queryset, query_plan)
             self.search_plan = query_plan
         return self.search_plan
 

@@ -177,6 +177,8 @@ class Plan:
     text: str
     groups: list = field(default_factory=list)
     synonyms: list = field(default_factory=list)  # (typed, synonym) pairs applied
+    matches: str | None = None  # the query for the listed programmes (choose_matches)
+    all_required: bool = False
 
     @property
     def terms(self):
@@ -214,8 +216,11 @@ def synonym_pairs(version=None):
 
 
 def _expression(text):
-    """All words of an expression required (a synonym's long form)."""
+    """All words of an expression required (a synonym's long form); None for one of stop
+    words only, which an editor may have entered."""
     nodes = [analysis.word_node(word.text) for word in analysis.query_words(text)]
+    if not nodes:
+        return None
     return nodes[0] if len(nodes) == 1 else AllOf(tuple(nodes))
 
 
@@ -241,6 +246,7 @@ def plan(text, version=None):
         if others:
             typed = " ".join(word.text for word in words[position : position + length])
             alternatives = [_expression(typed), *(_expression(other) for other in others)]
+            alternatives = [node for node in alternatives if node is not None]
             result.groups.append(Group(typed.split(), AnyOf(tuple(alternatives))))
             result.synonyms.extend((typed, other) for other in others)
             position += length
@@ -352,23 +358,35 @@ def backend():
     return PostgresBackend() if is_postgresql() else SqliteBackend()
 
 
+def _either(engine, queries):
+    joiner = " | " if isinstance(engine, PostgresBackend) else " OR "
+    return joiner.join(f"({query})" for query in queries)
+
+
+def _both(engine, queries):
+    joiner = " & " if isinstance(engine, PostgresBackend) else " AND "
+    return joiner.join(f"({query})" for query in queries)
+
+
 def search(queryset, text, query_plan=None):
-    """The programmes of `queryset` that match any group of the query, those matching the
-    most groups first, then by rank; an empty result for a query without meaningful words."""
+    """The programmes of `queryset` that match the query: all its words if at least
+    ENOUGH programmes have them all, else most of them (see choose_matches), in order of
+    the number of words matched, rarer words counting more, then of rank. An empty result
+    for a query without meaningful words."""
     query_plan = query_plan or plan(text)
     if not query_plan.groups:
         # Not none(): the facet counts build SQL from this queryset.
         return queryset.filter(RawSQL("1 = 0", [], output_field=BooleanField()))
     engine = backend()
     rendered = [engine.render(group.node) for group in query_plan.groups]
-    whole = " | ".join(rendered) if is_postgresql() else " OR ".join(rendered)
-    queryset = queryset.filter(engine.match(whole))
-    if len(rendered) > 1:
-        # All words first, then most of them, the rarer ones counting more: each matched
-        # group adds more than all weights together, plus its own weight. One expression,
-        # so that each group's matches are looked up once.
+    whole = _either(engine, rendered)
+    matches = query_plan.matches or whole
+    queryset = queryset.filter(engine.match(matches))
+    if len(rendered) > 1 and not query_plan.all_required:
+        # Each matched group adds more than all weights together, plus its own weight; the
+        # lookups of a group are narrowed to the matches, so a common word costs little.
         base = len(rendered) + 1
-        parts = [engine.matched(query) for query in rendered]
+        parts = [engine.matched(_both(engine, [query, matches])) for query in rendered]
         weights = [base + group.weight for group in query_plan.groups]
         score = RawSQL(
             " + ".join(
@@ -382,6 +400,52 @@ def search(queryset, text, query_plan=None):
     return queryset.annotate(score=score, rank=engine.rank(whole)).order_by(
         "-score", "-rank", F("published_at").desc(nulls_last=True), "pk"
     )
+
+
+# With this many programmes having all words of a query (or all of its rarest words),
+# programmes with fewer of them are left out.
+ENOUGH = 100
+
+
+def choose_matches(queryset, query_plan):
+    """Which programmes the list holds. Those with all of the query's words that match
+    anything, if there are ENOUGH of them; else those with all of its rarer words, leaving
+    out the commonest one after the other while fewer than ENOUGH have them all; else, on a
+    small portal, those with any word, a word found in FREQUENCY_CAP programmes or more not
+    bringing in programmes by itself when there are rarer ones. That bounds the work of a
+    long query on a large portal: ranking every programme with one common word of ten would
+    take seconds, and those with the rare words come first anyway."""
+    found = [g for g in query_plan.groups if g.frequency is None or g.frequency > 0]
+    if len(found) < 2:
+        return
+    engine = backend()
+    ordered = sorted(found, key=lambda group: group.frequency or 0)  # rarest first, stable
+    queries = [engine.render(group.node) for group in ordered]
+    subsets = [_both(engine, queries[:size]) for size in range(len(queries), 1, -1)]
+    parts, params = [], []
+    for expression in subsets:
+        sql, expression_params = (
+            queryset.filter(engine.match(expression))
+            .order_by()
+            .values("pk")[:ENOUGH]
+            .query.sql_with_params()
+        )
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS m)")
+        params.extend(expression_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        counts = cursor.fetchone()
+    for index, (expression, count) in enumerate(zip(subsets, counts, strict=True)):
+        if count >= ENOUGH:
+            query_plan.matches = expression
+            query_plan.all_required = index == 0
+            return
+    rare = [
+        query
+        for group, query in zip(ordered, queries, strict=True)
+        if group.frequency is not None and group.frequency < FREQUENCY_CAP
+    ]
+    query_plan.matches = _either(engine, rare or queries)
 
 
 FREQUENCY_CAP = 2000  # counting the matches of a group stops here

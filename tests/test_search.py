@@ -263,3 +263,31 @@ def test_editors_keep_the_synonym_list_with_history_and_staff_cannot(
     assert synonym.history.count() == 1
     client.logout()
     assert titles(client, q="Lernhilfe")[0] == field_texts["schule"].title
+
+
+def test_a_synonym_of_stop_words_only_does_no_harm(client, field_texts):
+    from programmes.models import SearchSynonym
+
+    SearchSynonym.objects.create(term="Hausaufgabenhilfe", synonym="für die")
+    assert titles(client, q="Hausaufgabenhilfe")[0] == field_texts["schule"].title
+
+
+def test_when_enough_programmes_have_all_words_the_others_are_left_out(
+    client, monkeypatch, settings
+):
+    from programmes import search
+
+    settings.PUBLIC_PAGE_CACHE = False  # the same address twice, computed each time
+    for index in range(3):
+        ProgrammeFactory(title=f"Lesepaten im Stadtteil {index}", summary="Lesepaten lesen vor.")
+    ProgrammeFactory(title="Lesepaten", summary="Ehrenamtliche lesen in der Kita vor.")
+    ProgrammeFactory(title="Stadtteilarbeit", summary="Treffpunkt im Stadtteil.")
+
+    monkeypatch.setattr(search, "ENOUGH", 1000)  # a small portal: partial matches count
+    found = titles(client, q="Lesepaten Stadtteil")
+    assert len(found) == 5
+    assert all("Stadtteil" in title for title in found[:3])
+
+    monkeypatch.setattr(search, "ENOUGH", 3)  # a large one: three have both words
+    found = titles(client, q="Lesepaten Stadtteil")
+    assert sorted(found) == [f"Lesepaten im Stadtteil {index}" for index in range(3)]

@@ -198,6 +198,15 @@ def parts(word):
     return result
 
 
+def leaves(word):
+    """The smallest parts of a compound, in order: Ausbildungsplatzsuche gives ausbildung,
+    platz, suche."""
+    found = split(word)
+    if found is None:
+        return [word]
+    return [leaf for part in found for leaf in leaves(part)]
+
+
 def index_tokens(text):
     """The tokens a text is found by: per word its stem and the stems of its parts."""
     tokens = []
@@ -246,6 +255,9 @@ def word_node(word):
     found = split(lowered)
     if found is not None:
         alternatives.append(AllOf(tuple(Term(stem(part), False) for part in found)))
+        smallest = leaves(lowered)
+        if len(smallest) > len(found):  # Ausbildungsplatzsuche: Ausbildung, Platz, Suche
+            alternatives.append(AllOf(tuple(Term(stem(part), False) for part in smallest)))
     return alternatives[0] if len(alternatives) == 1 else AnyOf(tuple(alternatives))
 
 

@@ -154,6 +154,10 @@ def field_texts(db):
         "eltern": ProgrammeFactory(
             title="Elternarbeit an Grundschulen", summary="Elternabende mit Sprachmittlung."
         ),
+        "platz": ProgrammeFactory(
+            title="Begleitung junger Geflüchteter",
+            summary="Wir helfen, einen Platz in der Ausbildung zu suchen.",
+        ),
         "jmd": ProgrammeFactory(
             title="Beratung junger Zugewanderter", summary="Sprechstunde des JMD im Rathaus."
         ),
@@ -172,6 +176,7 @@ def field_texts(db):
     [
         ("Frauensprachkurs", "frauen"),  # a compound finds its parts
         ("Arbeit mit Eltern", "eltern"),  # parts find the compound
+        ("Ausbildungsplatzsuche", "platz"),  # a compound of a compound finds its parts
         ("Jugendmigrationsdienst", "jmd"),  # a synonym from the editors' list
         ("Muettern", "schule"),  # umlaut typed as ue, inflected
         ("LK Cham", "cham"),  # a county as people write it

@@ -36,7 +36,7 @@ from .models import (
     SearchSynonym,
     TargetGroup,
 )
-from .views import attachment_response, image_response
+from .views import attachment_response, image_response, preview_response
 
 CURATED_FIELDS = [
     "is_recognised",
@@ -485,6 +485,11 @@ class ProgrammeAdmin(HistoryAdminMixin, SpreadsheetAdminMixin, admin.ModelAdmin)
             ),
             path("deleted/", view(self.deleted_view), name="programmes_programme_deleted"),
             path(
+                "<path:object_id>/vorschau/",
+                view(self.preview_view),
+                name="programmes_programme_preview",
+            ),
+            path(
                 "<path:object_id>/datei/bild/",
                 view(self.image_file_view),
                 name="programmes_programme_image_file",
@@ -611,6 +616,9 @@ class ProgrammeAdmin(HistoryAdminMixin, SpreadsheetAdminMixin, admin.ModelAdmin)
         if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
         return obj
+
+    def preview_view(self, request, object_id):
+        return preview_response(request, self._file_owner(request, object_id))
 
     def image_file_view(self, request, object_id):
         return image_response(self._file_owner(request, object_id))

@@ -105,42 +105,58 @@ class ProgrammeListView(FilteredListView):
         return offers
 
 
+def with_detail_relations(queryset):
+    """A programme with everything its page shows, in a fixed number of queries."""
+    return queryset.select_related("county__state", "best_practice").prefetch_related(
+        "fields_of_action",
+        "target_groups",
+        "partner_kinds",
+        "keywords",
+        Prefetch("fundings", queryset=Funding.objects.order_by("start_year", "pk")),
+        "best_practice__indicators",
+        "attachments",
+    )
+
+
+def neighbours_context(request, programme):
+    """Related and comparable published programmes. Which they are depends on every other
+    programme: worked out once per content version, then only the cards are read."""
+    related_ids, comparable_ids = cached_value(
+        f"neighbours:{programme.pk}", lambda: neighbour_ids(programme), request=request
+    )
+    cards = (
+        Programme.objects.published()
+        .filter(pk__in=[*related_ids, *comparable_ids])
+        .for_cards()
+        .in_bulk()
+    )
+    return {
+        "related": [cards[pk] for pk in related_ids if pk in cards],
+        "comparable": [cards[pk] for pk in comparable_ids if pk in cards],
+    }
+
+
 class ProgrammeDetailView(DetailView):
     template_name = "programmes/programme_detail.html"
 
     def get_queryset(self):
-        return (
-            Programme.objects.publicly_reachable()
-            .select_related("county__state", "best_practice")
-            .prefetch_related(
-                "fields_of_action",
-                "target_groups",
-                "partner_kinds",
-                "keywords",
-                Prefetch("fundings", queryset=Funding.objects.order_by("start_year", "pk")),
-                "best_practice__indicators",
-                "attachments",
-            )
-        )
+        return with_detail_relations(Programme.objects.publicly_reachable())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # Which programmes are related depends on every other programme: worked out once
-        # per content version, then only the cards are read.
-        related_ids, comparable_ids = cached_value(
-            f"neighbours:{self.object.pk}",
-            lambda: neighbour_ids(self.object),
-            request=self.request,
-        )
-        cards = (
-            Programme.objects.published()
-            .filter(pk__in=[*related_ids, *comparable_ids])
-            .for_cards()
-            .in_bulk()
-        )
-        context["related"] = [cards[pk] for pk in related_ids if pk in cards]
-        context["comparable"] = [cards[pk] for pk in comparable_ids if pk in cards]
+        context.update(neighbours_context(self.request, self.object))
         return context
+
+
+def preview_response(request, programme):
+    """A programme of any state as the public would see it, for its county's staff and the
+    editors: marked as a preview, kept out of search engines and caches."""
+    programme = with_detail_relations(Programme.objects.filter(pk=programme.pk)).get()
+    context = {"programme": programme, "object": programme, "preview": True}
+    context.update(neighbours_context(request, programme))
+    response = render(request, "programmes/programme_detail.html", context)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 def neighbour_ids(programme, limit=RELATED_LIMIT):

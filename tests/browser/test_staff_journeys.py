@@ -4,6 +4,7 @@ publishes and features, and the programme leads the home page."""
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from programmes.enums import PublicationState
@@ -68,12 +69,23 @@ def test_staff_submit_then_editor_publishes_and_features(portal, page):
     page.goto(f"{portal.url}/admin/programmes/programme/{programme.pk}/change/")
     page.get_by_role("button", name="Sichern und zur Prüfung einreichen").click()
     expect(page.locator(".workflow-panel")).to_contain_text("Eingereicht")
+
+    # The preview: the public page, marked, before anything is public.
+    page.get_by_role("link", name="Vorschau", exact=True).click()
+    expect(page.get_by_text("Vorschau – nicht veröffentlicht (Eingereicht)")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+    page.get_by_role("link", name="Zurück zum Formular").click()
     log_out(page)
 
     # Editor: sees it in the review queue, publishes, recognises and features it.
     log_in(page, portal, "erika")
-    expect(page.get_by_role("link", name=TITLE)).to_be_visible()
-    page.get_by_role("link", name=TITLE).click()
+    page.get_by_role("link", name=f"Vorschau von „{TITLE}“").click()
+    expect(page.get_by_text("Vorschau – nicht veröffentlicht (Eingereicht)")).to_be_visible()
+    page.go_back()
+    expect(page.get_by_role("link", name=TITLE, exact=True)).to_be_visible()
+    page.get_by_role("link", name=TITLE, exact=True).click()
     page.get_by_role("button", name="Veröffentlichen").click()
     expect(page.locator(".workflow-panel")).to_contain_text(re.compile("veröffentlicht", re.I))
     inline = page.locator("#best_practice-0")

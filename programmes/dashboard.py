@@ -32,10 +32,7 @@ def recent_changes(user, *, now=None):
     )
     previous = Programme.history.in_bulk([r.previous_id for r in records if r.previous_id])
     pairs = [(record, previous.get(record.previous_id)) for record in records]
-    return [
-        (record, [change.label for change in found])
-        for record, found in zip(records, changes_of_pairs(pairs), strict=True)
-    ]
+    return list(zip(records, changes_of_pairs(pairs), strict=True))
 
 
 def _stale_limit(now=None):

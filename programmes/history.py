@@ -23,6 +23,7 @@ from taggit.models import TaggedItem
 from taggit.utils import edit_string_for_tags, parse_tags
 
 from counties.models import COUNTY_HISTORY, County
+from portal import text_diff
 from portal.roles import CURATE_PERMISSION
 
 from .models import (
@@ -60,6 +61,15 @@ class Change:
     before: str
     after: str
     name: str = ""
+
+    @property
+    def is_long(self):
+        return text_diff.is_long(self.before, self.after)
+
+    @property
+    def diff(self):
+        """The whole text with insertions and deletions marked (safe HTML)."""
+        return text_diff.word_diff(self.before, self.after)
 
 
 SNAPSHOTS = (
@@ -237,7 +247,8 @@ def _display(record, field, lookups):
         return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
     if hasattr(value, "isoformat"):
         return date_format(value, "SHORT_DATE_FORMAT")
-    return str(value)
+    # Browsers send line breaks as \r\n, files often \n: the same text either way.
+    return text_diff.normalise_newlines(str(value))
 
 
 def _m2m_objects(record, name):

@@ -51,6 +51,13 @@ IMPORT_EXAMPLE = {
 }
 
 
+class ExcelCSV(CSV):
+    """CSV as German Excel opens it: semicolons, and a byte order mark for the umlauts."""
+
+    def export_data(self, dataset, **kwargs):
+        return "\ufeff" + super().export_data(dataset, delimiter=";", **kwargs)
+
+
 class UploadForm(ImportForm):
     def clean_import_file(self):
         upload = self.cleaned_data["import_file"]
@@ -66,7 +73,7 @@ class SpreadsheetAdminMixin(ImportExportMixin):
     from_encoding = "utf-8-sig"
     # Exports use the library's formats: it writes numbers and dates natively to XLSX for
     # exactly these classes. Imports read through programmes.uploads (get_import_formats).
-    formats = [CSV, XLSX]
+    formats = [ExcelCSV, XLSX]
     import_template_name = "admin/programmes/programme/import.html"
     import_form_class = UploadForm
 
@@ -236,7 +243,7 @@ class SpreadsheetAdminMixin(ImportExportMixin):
     def import_template_view(self, request, fmt):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        formats = {"csv": CSV, "xlsx": XLSX}
+        formats = {"csv": ExcelCSV, "xlsx": XLSX}
         if fmt not in formats:
             raise Http404
         file_format = formats[fmt]()
@@ -246,8 +253,6 @@ class SpreadsheetAdminMixin(ImportExportMixin):
         dataset.append([neutralise(example.get(column, "")) for column in dataset.headers])
         dataset.title = gettext("Programmes")
         data = file_format.export_data(dataset)
-        if fmt == "csv":
-            data = "\ufeff" + data  # a byte order mark, so that Excel reads the umlauts
         response = HttpResponse(data, content_type=file_format.get_content_type())
         name = f"programme-vorlage.{file_format.get_extension()}"
         response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -11,7 +11,9 @@ each programme, then writes the relations, one history record per row and the se
 documents for all rows at once (programmes.import_writes).
 """
 
+import re
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -130,6 +132,44 @@ class GermanDateWidget(widgets.Widget):
         return value.strftime("%d.%m.%Y") if value else ""
 
 
+GROUPED_THOUSANDS = re.compile(r"-?\d{1,3}(\.\d{3})+")
+
+
+def german_number(value):
+    """18.000,50 and 18000,5 as written in Germany, 18000.50 too; Euro signs and spaces
+    are left out. Raises ValueError with a German message."""
+    text = re.sub(r"\s|€|EUR|Euro", "", str(value), flags=re.IGNORECASE)
+    if "," in text:
+        text = text.replace(".", "").replace(",", ".")
+    elif GROUPED_THOUSANDS.fullmatch(text):
+        text = text.replace(".", "")
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise ValueError(
+            _("“%(value)s” is no number (e.g. 18.000,50).") % {"value": str(value).strip()}
+        ) from None
+
+
+class GermanDecimalWidget(widgets.DecimalWidget):
+    def clean(self, value, row=None, **kwargs):
+        if self.is_empty(value):
+            return None
+        if isinstance(value, int | float | Decimal):
+            return Decimal(str(value))
+        return german_number(value)
+
+
+class GermanIntegerWidget(widgets.IntegerWidget):
+    def clean(self, value, row=None, **kwargs):
+        if self.is_empty(value):
+            return None
+        number = value if isinstance(value, int | float | Decimal) else german_number(value)
+        if number != int(number):
+            raise ValueError(_("“%(value)s” is no whole number.") % {"value": value})
+        return int(number)
+
+
 class TextWidget(widgets.CharWidget):
     """An empty spreadsheet cell is empty text, never NULL (XLSX hands over None); the
     apostrophe an export put in front of a formula sign comes off again."""
@@ -159,8 +199,8 @@ class ProgrammeResource(resources.ModelResource):
     status = _field("status", "Status", StatusWidget())
     start_date = _field("start_date", "Beginn", GermanDateWidget())
     end_date = _field("end_date", "Ende", GermanDateWidget())
-    reach = _field("reach", "Erreichte Personen", widgets.IntegerWidget())
-    budget = _field("budget", "Jahresbudget (Euro)", widgets.DecimalWidget())
+    reach = _field("reach", "Erreichte Personen", GermanIntegerWidget())
+    budget = _field("budget", "Jahresbudget (Euro)", GermanDecimalWidget())
     contact_name = _field("contact_name", "Ansprechperson")
     contact_role = _field("contact_role", "Funktion")
     contact_email = _field("contact_email", "E-Mail")

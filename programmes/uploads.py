@@ -173,21 +173,14 @@ class CSV(CheckedFormat, base_formats.CSV):
     def read_rows(self, data):
         if isinstance(data, bytes):
             _not_a_csv_file(data)
-            try:
-                data = data.decode("utf-8-sig")
-            except UnicodeDecodeError as error:
-                raise SpreadsheetError(
-                    _(
-                        "The CSV file is not saved in UTF-8. In Excel, save it as "
-                        "“CSV UTF-8 (comma delimited)”."
-                    )
-                ) from error
+            data = _decoded(data)
         text = data.removeprefix("\ufeff")
         if "\x00" in text:
             raise SpreadsheetError(self.unreadable())
-        # German Excel separates with semicolons, the template with commas: the first row tells.
+        # German Excel separates with semicolons, others with commas or tabs: the first row,
+        # the column names, tells.
         first_line = text.split("\n", 1)[0]
-        delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+        delimiter = max(DELIMITERS, key=first_line.count)
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         try:
             yield from reader
@@ -197,6 +190,27 @@ class CSV(CheckedFormat, base_formats.CSV):
                 + " "
                 + self.unreadable()
             ) from error
+
+
+DELIMITERS = (";", ",", "\t")
+
+
+def _decoded(data):
+    """UTF-8 with or without a byte order mark, or else Windows-1252: what Excel writes as
+    "CSV UTF-8" and as plain "CSV" on a German Windows."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as error:
+        raise SpreadsheetError(
+            _(
+                "The characters of the CSV file cannot be read. Please save it as "
+                "“CSV UTF-8” or start from the template."
+            )
+        ) from error
 
 
 def _not_a_csv_file(data):

@@ -42,7 +42,7 @@ def _staff_export(client, fmt):
 
 def _staff_csv_row(client):
     text = _staff_export(client, "0").decode("utf-8-sig")
-    return next(csv.DictReader(io.StringIO(text, newline="")))
+    return next(csv.DictReader(io.StringIO(text, newline=""), delimiter=";"))
 
 
 def _staff_xlsx_cells(client):

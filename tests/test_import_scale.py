@@ -329,7 +329,8 @@ BROKEN_FILES = {
     "xlsx chosen as csv": (_xlsx([HEADER]), "p.xlsx", "0", "Excel-Datei (XLSX)"),
     "csv chosen as xlsx": (b"Titel,Status\nA,laufend\n", "p.csv", "1", "keine Excel-Datei"),
     "old excel": (b"\xd0\xcf\x11\xe0" + b"\x00" * 100, "p.xls", "1", "alten Excel-Format"),
-    "not utf-8": ("Titel\nFörderung\n".encode("latin-1"), "p.csv", "0", "nicht in UTF-8"),
+    # Neither UTF-8 nor Windows-1252 (which German Excel writes; tests/test_excel_csv.py).
+    "unknown encoding": (b"Titel\n\x81\x8d\x90\n", "p.csv", "0", "Zeichen der CSV-Datei"),
     "zero bytes": (b"", "p.csv", "0", "Die übertragene Datei ist leer."),
     "blank lines": (b"\xef\xbb\xbf\r\n \r\n", "p.csv", "0", "Die Datei ist leer."),
     "only headers": (",".join(HEADER).encode(), "p.csv", "0", "nur die Spaltennamen"),

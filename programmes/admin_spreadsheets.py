@@ -16,7 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
-from import_export.forms import ImportForm
+from import_export.forms import ImportForm, SelectableFieldsExportForm
 
 from counties.models import County
 from portal.formulas import neutralise
@@ -58,6 +58,15 @@ class ExcelCSV(CSV):
         return "\ufeff" + super().export_data(dataset, delimiter=";", **kwargs)
 
 
+class ColumnsExportForm(SelectableFieldsExportForm):
+    """The export's checkboxes named like the file's columns ("Titel"), not like the model's
+    attributes with the column in brackets ("Title (Titel)")."""
+
+    def _get_field_label(self, resource, field_name):
+        field = resource.fields.get(field_name)
+        return field.column_name if field else field_name
+
+
 class UploadForm(ImportForm):
     def clean_import_file(self):
         upload = self.cleaned_data["import_file"]
@@ -76,6 +85,7 @@ class SpreadsheetAdminMixin(ImportExportMixin):
     formats = [ExcelCSV, XLSX]
     import_template_name = "admin/programmes/programme/import.html"
     import_form_class = UploadForm
+    export_form_class = ColumnsExportForm
 
     def get_urls(self):
         prefix = "{}_{}".format(*self.get_model_info())

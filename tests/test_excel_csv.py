@@ -75,3 +75,28 @@ def test_the_export_is_what_german_excel_opens_and_it_reads_back(client, staff_a
     assert preview.context["confirm_form"] is not None, preview.content.decode()
     export_page = client.get(reverse("admin:programmes_programme_export")).content.decode()
     assert "Semikolon" in export_page
+
+
+INFORMAL = ["klicke ", "korrigiere ", "deiner ", "deine ", " du ", "lade sie"]
+ENGLISH = ["Select all", "Slug (", "County (", "Title (", "Submit", "Preview"]
+
+
+def test_import_and_export_pages_speak_formal_german(client, staff_a, county_a):
+    from tests.test_import_scale import spreadsheet
+
+    client.force_login(staff_a)
+    pages = [
+        client.get(reverse("admin:programmes_programme_import")),
+        upload(client, spreadsheet(county_a.ags, count=1)),
+        upload(client, german_excel_csv(county_a.ags, budget="x")),
+        client.get(reverse("admin:programmes_programme_export")),
+    ]
+    for response in pages:
+        html = response.content.decode()
+        content = html[html.index('id="content"') :]
+        for word in INFORMAL + ENGLISH:
+            assert word not in content, word
+    preview = pages[1].content.decode()
+    assert "Import, Test" in preview  # the keywords it will save
+    assert 'class="table-scroll"' in preview  # wide, but inside its own scrolling box
+    assert ">Titel<" in pages[3].content.decode()

@@ -39,7 +39,7 @@ ROLE_PERMISSIONS = {
         *_crud("programmes", "fieldofaction", ("change",)),
         *_crud("programmes", "targetgroup", ("change",)),
         *_crud("programmes", "partnerkind", ("change",)),
-        *_crud("taggit", "tag", ("view", "change")),
+        *_crud("programmes", "keyword", ("view", "change")),
         *_crud("programmes", "searchsynonym"),
         *_crud("portal", "sitepage", ("view", "change")),
         *_crud("counties", "countymembership", ("view",)),

@@ -31,6 +31,7 @@ from .models import (
     FieldOfAction,
     Funding,
     Indicator,
+    Keyword,
     PartnerKind,
     Programme,
     SearchSynonym,
@@ -99,7 +100,7 @@ class ControlledTermAdmin(admin.ModelAdmin):
 admin.site.unregister(Tag)
 
 
-@admin.register(Tag)
+@admin.register(Keyword)
 class KeywordAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
@@ -236,19 +237,26 @@ class CurrentRowsFormSet(BaseInlineFormSet):
         return rows
 
 
-class FundingInline(admin.TabularInline):
+# Stacked, not tabular: every field keeps its visible label (Django's table rows have none).
+class FundingInline(admin.StackedInline):
     model = Funding
     formset = CurrentRowsFormSet
     extra = 0
 
 
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(admin.StackedInline):
     model = Attachment
     formset = CurrentRowsFormSet
     extra = 0
     formfield_overrides = STAFF_FILE_FIELDS
     fields = ["title", "file", "uploaded_at"]
     readonly_fields = ["uploaded_at"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "title":  # not a second "Titel" in the programme's form
+            formfield.label = _("Title of the document")
+        return formfield
 
 
 class CuratedFieldsMixin:
@@ -670,7 +678,7 @@ class ProgrammeAdmin(HistoryAdminMixin, SpreadsheetAdminMixin, admin.ModelAdmin)
         return HttpResponseRedirect(self._change_url(programme))
 
 
-class IndicatorInline(admin.TabularInline):
+class IndicatorInline(admin.StackedInline):
     model = Indicator
     extra = 0
 

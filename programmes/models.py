@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
+from taggit.models import Tag
 
 from counties.models import YEAR_VALIDATORS, County
 from portal.roles import county_ids, is_editor
@@ -646,3 +647,12 @@ class SearchSynonym(models.Model):
 
     def __str__(self):
         return f"{self.term} = {self.synonym}"
+
+
+class Keyword(Tag):
+    """The free keywords (django-taggit's tags) as the staff area names them."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("keyword")
+        verbose_name_plural = _("keywords")

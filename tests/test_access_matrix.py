@@ -116,7 +116,7 @@ GET_CELLS = [
     ("membership add", lambda s: admin_url("counties_countymembership_add"), ADMINS),
     ("users", lambda s: admin_url("auth_user_changelist"), ADMINS),
     ("legal pages", lambda s: admin_url("portal_sitepage_changelist"), EDITOR),
-    ("keywords", lambda s: admin_url("taggit_tag_changelist"), EDITOR),
+    ("keywords", lambda s: admin_url("programmes_keyword_changelist"), EDITOR),
     ("view on site: draft (A)", lambda s: f"/admin/r/{_ct(Programme)}/{s['draft'].pk}/", set()),
 ]
 

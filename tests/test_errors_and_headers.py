@@ -118,7 +118,7 @@ ADMIN_NUL_QUERIES = [
     ("/admin/counties/county/", {"q": "\x00"}),
     ("/admin/counties/county/", {"category__exact": "\x00"}),
     ("/admin/counties/county/", {"state__id__exact": "\x00"}),
-    ("/admin/taggit/tag/", {"q": "\x00"}),
+    ("/admin/programmes/keyword/", {"q": "\x00"}),
     ("/admin/programmes/programme/deleted/", {"q": "\x00"}),
     (
         "/admin/autocomplete/",

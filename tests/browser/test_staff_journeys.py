@@ -38,7 +38,7 @@ def test_staff_submit_then_editor_publishes_and_features(portal, page):
     # County staff: add a programme with fields of action and a best-practice profile.
     log_in(page, portal, "alice")
     page.goto(f"{portal.url}/admin/programmes/programme/add/")
-    page.get_by_label("Titel").fill(TITLE)
+    page.get_by_label(re.compile(r"^Titel:?$")).fill(TITLE)
     page.get_by_label("Kurzbeschreibung").fill("Ehrenamtliche üben mit Zugewanderten Deutsch.")
     page.get_by_label(re.compile(r"^Beschreibung:?$")).fill("Paare treffen sich wöchentlich.")
     page.get_by_label("Sprache", exact=True).check()

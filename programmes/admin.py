@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
@@ -238,6 +238,25 @@ class CurrentRowsFormSet(BaseInlineFormSet):
 
 
 # Stacked, not tabular: every field keeps its visible label (Django's table rows have none).
+# What a step did, said as staff would say it, for one programme or several.
+DONE_MESSAGES = {
+    services.programme_submit: lambda n: (
+        ngettext("Submitted for review.", "%(count)d programmes submitted for review.", n)
+        % {"count": n}
+    ),
+    services.programme_publish: lambda n: (
+        ngettext("Published.", "%(count)d programmes published.", n) % {"count": n}
+    ),
+    services.programme_archive: lambda n: (
+        ngettext("Archived.", "%(count)d programmes archived.", n) % {"count": n}
+    ),
+    services.programme_confirm: lambda n: (
+        ngettext("Confirmed as current.", "%(count)d programmes confirmed as current.", n)
+        % {"count": n}
+    ),
+}
+
+
 class FundingInline(admin.StackedInline):
     model = Funding
     formset = CurrentRowsFormSet
@@ -355,6 +374,7 @@ class ProgrammeAdmin(HistoryAdminMixin, SpreadsheetAdminMixin, admin.ModelAdmin)
     search_fields = ["title", "summary", "county__name"]
     autocomplete_fields = ["county"]
     prepopulated_fields = {"slug": ["title"]}
+    save_on_top = True  # a long form: its buttons at the top too
     inlines = [FundingInline, AttachmentInline, BestPracticeInline]
     actions = ["publish_selected", "archive_selected", "confirm_selected"]
     readonly_fields = PUBLICATION_FIELDS
@@ -384,6 +404,7 @@ class ProgrammeAdmin(HistoryAdminMixin, SpreadsheetAdminMixin, admin.ModelAdmin)
 
     class Media:
         css = {"all": ["css/admin.css"]}
+        js = ["admin/js/urlify.js", "js/german_slugs.js"]
 
     # Who sees what ----------------------------------------------------------------
 
@@ -453,7 +474,7 @@ class ProgrammeAdmin(HistoryAdminMixin, SpreadsheetAdminMixin, admin.ModelAdmin)
             except services.WorkflowError as error:
                 messages.warning(request, f"{programme}: {error}")
         if done:
-            messages.success(request, gettext("%(count)d programmes updated.") % {"count": done})
+            messages.success(request, DONE_MESSAGES[step](done))
 
     @admin.action(description=_("Publish selected programmes"))
     def publish_selected(self, request, queryset):
@@ -525,10 +546,7 @@ class ProgrammeAdmin(HistoryAdminMixin, SpreadsheetAdminMixin, admin.ModelAdmin)
         extra = {"on_mail_failure": _mail_notice(request)} if step in MAILING_STEPS else {}
         try:
             self.WORKFLOW_STEPS[step](programme=obj, user=request.user, **extra)
-            messages.success(
-                request,
-                gettext("Done: %(state)s.") % {"state": obj.get_publication_state_display()},
-            )
+            messages.success(request, DONE_MESSAGES[self.WORKFLOW_STEPS[step]](1))
         except services.WorkflowError as error:
             messages.error(request, str(error))
         return HttpResponseRedirect(self._change_url(obj))
@@ -559,7 +577,34 @@ class ProgrammeAdmin(HistoryAdminMixin, SpreadsheetAdminMixin, admin.ModelAdmin)
         }
         return TemplateResponse(request, "admin/programmes/programme/request_changes.html", context)
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """A programme of another county: say so, and nothing more about it."""
+        if (
+            str(object_id).isdigit()
+            and not self.get_queryset(request).filter(pk=object_id).exists()
+            and Programme.objects.filter(pk=object_id).exists()
+        ):
+            messages.warning(
+                request,
+                gettext(
+                    "This programme belongs to another county. You can open the programmes "
+                    "of your own county."
+                ),
+            )
+            return HttpResponseRedirect(reverse("admin:programmes_programme_changelist"))
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        form = context.get("adminform") and context["adminform"].form
+        if form is not None and form.errors and request.FILES.get("image"):
+            # A browser cannot keep a chosen file across a page with errors.
+            messages.warning(
+                request,
+                gettext(
+                    "The chosen image has not been saved because the form has errors. "
+                    "Please correct them and choose the image again."
+                ),
+            )
         state = obj.publication_state if obj is not None else PublicationState.DRAFT
         context.update(
             may_submit=state in services.TRANSITIONS["submit"] and not is_editor(request.user),

@@ -68,3 +68,17 @@ def test_form_labels_do_not_break_inside_words_and_titles_fit(portal, page):
             widest,
         )
         assert width <= label.bounding_box()["width"] + 1, widest
+
+
+def test_a_new_address_writes_umlauts_as_the_server_does(portal, page):
+    from portal.text import german_slugify
+
+    neuss = County.objects.get(ags="05162")
+    make_user("alice", "Kreisredaktion", county=neuss)
+    log_in(page, portal, "alice")
+    page.goto(f"{portal.url}/admin/programmes/programme/add/")
+    title = "Sprachkurs für Mütter in ländlichen Orten"
+    page.get_by_label(re.compile(r"^Titel:?$")).press_sequentially(title)
+    expected = german_slugify(title)
+    assert expected == "sprachkurs-fuer-muetter-in-laendlichen-orten"
+    expect(page.get_by_label("Adresskürzel")).to_have_value(expected)

@@ -60,14 +60,14 @@ def test_staff_submit_then_editor_publishes_and_features(portal, page):
     for label, text in profile.items():
         inline.get_by_label(re.compile(rf"^{label}:?$", re.IGNORECASE)).fill(text)
     expect(inline.get_by_label(re.compile(r"^hervorgehoben:?$", re.IGNORECASE))).to_have_count(0)
-    page.get_by_role("button", name="Sichern", exact=True).click()
+    page.get_by_role("button", name="Sichern", exact=True).last.click()
     expect(page.locator(".messagelist")).to_contain_text("erfolgreich")
 
     programme = Programme.objects.get(title=TITLE)
     assert programme.county == neuss
     assert programme.publication_state == PublicationState.DRAFT
     page.goto(f"{portal.url}/admin/programmes/programme/{programme.pk}/change/")
-    page.get_by_role("button", name="Sichern und zur Prüfung einreichen").click()
+    page.get_by_role("button", name="Sichern und zur Prüfung einreichen").first.click()
     expect(page.locator(".workflow-panel")).to_contain_text("Eingereicht")
 
     # The preview: the public page, marked, before anything is public.
@@ -95,7 +95,7 @@ def test_staff_submit_then_editor_publishes_and_features(portal, page):
     inline.get_by_label(re.compile("Begründung der Redaktion", re.IGNORECASE)).fill(
         "Einfach zu übertragen."
     )
-    page.get_by_role("button", name="Sichern", exact=True).click()
+    page.get_by_role("button", name="Sichern", exact=True).last.click()
     expect(page.locator(".messagelist")).to_contain_text("erfolgreich")
 
     # The public home page: the new example comes first among the featured ones.

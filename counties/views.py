@@ -28,11 +28,12 @@ def county_detail(request, slug):
     programmes = list(
         Programme.objects.published().for_county(county).for_cards().order_by("title")
     )
-    groups = [
-        (field, [p for p in programmes if field in p.fields_of_action.all()])
-        for field in FieldOfAction.objects.all()
-    ]
-    candidates = County.objects.select_related("state").with_programme_counts()
+    # Counties that publish nothing here teach nothing: only those that do are compared.
+    candidates = (
+        County.objects.select_related("state")
+        .with_programme_counts()
+        .filter(published_programme_count__gt=0)
+    )
     return render(
         request,
         "counties/county_detail.html",
@@ -40,6 +41,21 @@ def county_detail(request, slug):
             "county": county,
             "similar": similar_counties(county, limit=SIMILAR_SHOWN, candidates=candidates),
             "programme_count": len(programmes),
-            "groups": [(field, items) for field, items in groups if items],
+            "groups": grouped_by_first_field(programmes),
         },
     )
+
+
+def grouped_by_first_field(programmes):
+    """Each programme once, under the first of its fields of action (in the taxonomy's
+    order); those without one at the end, under None."""
+    fields = list(FieldOfAction.objects.all())
+    groups = {}
+    for programme in programmes:
+        own = {field.pk for field in programme.fields_of_action.all()}
+        first = next((field for field in fields if field.pk in own), None)
+        groups.setdefault(first, []).append(programme)
+    ordered = [(field, groups[field]) for field in fields if field in groups]
+    if None in groups:
+        ordered.append((None, groups[None]))
+    return ordered

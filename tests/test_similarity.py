@@ -41,9 +41,19 @@ def test_a_county_is_never_similar_to_itself(constructed):
     assert constructed["me"] not in similar_counties(constructed["me"], limit=10)
 
 
-def test_county_profile_shows_similar_counties(client, constructed):
+def test_county_profile_shows_similar_counties_that_publish(client, constructed):
     page = client.get(constructed["me"].get_absolute_url())
-    assert [c.name for c in page.context["similar"]][:2] == ["Zwilling hier", "Zwilling dort"]
+    assert page.context["similar"] == []
+    assert "Kein vergleichbarer Kreis veröffentlicht" in page.content.decode()
+
+    for key in ["twin_here", "twin_away", "city"]:
+        ProgrammeFactory(county=constructed[key])
+    page = client.get(constructed["me"].get_absolute_url())
+    assert [c.name for c in page.context["similar"]] == [
+        "Zwilling hier",
+        "Zwilling dort",
+        "Stadt gleicher Größe",
+    ]  # "Größer" publishes nothing
     assert "Vergleichbare Kreise" in page.content.decode()
 
 

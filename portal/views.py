@@ -37,7 +37,11 @@ def home(request):
             :FEATURED_COUNT
         ]
     )
-    cards = published.filter(pk__in=featured_ids).for_cards().in_bulk()
+    cards = (
+        published.filter(pk__in=featured_ids)
+        .for_cards("best_practice__editors_statement")
+        .in_bulk()
+    )
     featured = [cards[pk] for pk in featured_ids if pk in cards]
     context = {
         "featured": featured,

@@ -178,12 +178,13 @@ class ProgrammeQuerySet(models.QuerySet):
         )
         return self.annotate(is_best_practice=Exists(recognised))
 
-    def for_cards(self):
+    def for_cards(self, *more):
         """What a programme card shows and no more (never the long texts or the search
-        document), fetched in a fixed number of queries."""
+        document), fetched in a fixed number of queries; `more` fields where a page shows
+        them (the editors' reason on the home page)."""
         return (
             self.select_related("county__state", "best_practice")
-            .only(*CARD_FIELDS)
+            .only(*CARD_FIELDS, *more)
             .prefetch_related("fields_of_action")
         )
 

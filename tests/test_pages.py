@@ -29,6 +29,16 @@ class TestHome:
         page = html(response)
         assert page.index("Erster") < page.index("Zweiter")
 
+    def test_the_editors_reason_is_on_the_home_card_and_the_badge_leads_to_it(self, client):
+        profile = BestPracticeFactory(
+            is_featured=True, editors_statement="Leicht übertragbar, gut belegt."
+        )
+        page = html(client.get("/"))
+        assert "Warum die Redaktion es ausgewählt hat:</strong> Leicht übertragbar" in page
+        detail = html(client.get(profile.programme.get_absolute_url()))
+        assert 'href="#auswahl-der-redaktion"' in detail
+        assert 'id="auswahl-der-redaktion"' in detail
+
     def test_featuring_ends_by_itself_and_drafts_are_never_featured(self, client):
         yesterday = timezone.localdate() - datetime.timedelta(days=1)
         BestPracticeFactory(is_featured=True, featured_until=yesterday)

@@ -24,7 +24,7 @@ run: setup
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_counties
 	$(MANAGE) load_demo
-	$(MANAGE) runserver 127.0.0.1:$(PORT)
+	PORTAL_BASE_URL=$${PORTAL_BASE_URL:-http://127.0.0.1:$(PORT)} $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 test: setup
 	$(BIN)/pytest

@@ -1,5 +1,6 @@
 from django.conf import settings
 
+from portal.links import base_url
 from programmes.models import Programme
 
 
@@ -7,8 +8,8 @@ def site(request):
     """What the base template needs on every page."""
     return {
         "operator": settings.PORTAL_OPERATOR,
-        # Canonical addresses name the configured host, never the request's Host header:
-        # the 400 page for a foreign host must not ask for it again.
-        "base_url": settings.PORTAL_BASE_URL,
+        # Canonical addresses name the configured host in production, never the request's
+        # Host header (portal.links); the 400 page for a foreign host does not ask for it.
+        "base_url": base_url(request),
         "demo_content_loaded": Programme.objects.filter(is_demo=True).exists(),
     }

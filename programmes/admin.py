@@ -581,6 +581,7 @@ class ProgrammeAdmin(HistoryAdminMixin, SpreadsheetAdminMixin, admin.ModelAdmin)
         """A programme of another county: say so, and nothing more about it."""
         if (
             str(object_id).isdigit()
+            and self.has_view_or_change_permission(request)
             and not self.get_queryset(request).filter(pk=object_id).exists()
             and Programme.objects.filter(pk=object_id).exists()
         ):

@@ -10,6 +10,7 @@ from django.views.generic import DetailView
 from counties.models import County
 from counties.similarity import similar_counties
 from portal.cache import cached_value, content_version
+from portal.links import base_url
 from portal.listing import PAGE_PARAM, FilteredListView, shown
 from portal.text import german_slugify
 
@@ -262,7 +263,7 @@ def programme_data(request, fmt):
     """The current (filtered) list of published programmes as open data."""
     filterset = ProgrammeFilter(request.GET, queryset=Programme.objects.published())
     filterset.is_valid()
-    records = opendata.rows(filterset.qs, settings.PORTAL_BASE_URL)
+    records = opendata.rows(filterset.qs, base_url(request))
     return opendata.as_csv(records) if fmt == "csv" else opendata.as_json(records)
 
 

@@ -1,3 +1,4 @@
+import re
 from contextlib import nullcontext
 
 from django.conf import settings
@@ -7,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView
 
-from counties.models import County
+from counties.models import County, CountyCategory
 from counties.similarity import similar_counties
 from portal.cache import cached_value, content_version
 from portal.links import base_url
@@ -293,15 +294,31 @@ def _county_label(county):
     return f"{county.name} ({county.official_kind})"
 
 
+# How people name a county around its name: "Landkreis Cham", "LK Cham", "Kreis Cham".
+COUNTY_WORDS = re.compile(r"^(landkreis|lkr?\.?|kreis|stadtkreis)\s+", re.IGNORECASE)
+CITY_WORDS = re.compile(r"^(stadt|kreisfreie stadt)\s+", re.IGNORECASE)
+
+
 def _resolve_county(text, counties):
-    """A county from what the person typed or picked: "Name (Art)", the name, or the slug."""
+    """A county from what the person typed or picked: "Name (Art)", the name, the slug, or
+    the name with the kind of county in front ("LK Cham", "Stadt Ansbach")."""
     wanted = shown(text or "", limit=120).strip().casefold()
     if not wanted:
         return None, []
     for county in counties:
         if wanted in {_county_label(county).casefold(), county.slug}:
             return county, []
-    by_name = [county for county in counties if county.name.casefold() == wanted]
+    kind = None
+    if COUNTY_WORDS.match(wanted):
+        wanted, kind = COUNTY_WORDS.sub("", wanted), CountyCategory.LANDKREIS
+    elif CITY_WORDS.match(wanted):
+        wanted, kind = CITY_WORDS.sub("", wanted), CountyCategory.KREISFREIE_STADT
+    by_name = [
+        county
+        for county in counties
+        if wanted in {county.name.casefold(), county.name.split(",")[0].casefold()}
+        and (kind is None or county.category == kind)
+    ]
     if len(by_name) == 1:
         return by_name[0], []
     candidates = by_name or [c for c in counties if wanted in c.name.casefold()]
@@ -342,5 +359,6 @@ def comparable(request):
             similar=similar,
             programmes=programmes[:COMPARABLE_PROGRAMMES],
             county_label=_county_label(county),
+            own_count=Programme.objects.published().for_county(county).count(),
         )
     return render(request, "programmes/comparable.html", context)

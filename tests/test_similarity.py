@@ -91,3 +91,27 @@ def test_programme_page_shows_comparable_counties_programmes(client, constructed
     ProgrammeFactory(county=constructed["twin_away"], title="Anderes Feld", fields=["work"])
     response = client.get(mine.get_absolute_url())
     assert list(response.context["comparable"]) == [theirs]
+
+
+@pytest.mark.parametrize("typed", ["Landkreis Cham", "LK Cham", "Kreis Cham", "Lkr. Cham", "cham"])
+def test_counties_are_found_as_people_write_them(client, typed):
+    cham = CountyFactory(name="Cham", category=CountyCategory.LANDKREIS)
+    CountyFactory(name="Chamerau, Stadt", category=CountyCategory.KREISFREIE_STADT)
+    response = client.get("/vergleichbare-kreise/", {"kreis": typed})
+    assert response.context["county"] == cham
+
+
+def test_the_own_county_shows_its_real_programme_count(client, constructed):
+    ProgrammeFactory.create_batch(2, county=constructed["me"])
+    ProgrammeFactory(county=constructed["me"], draft=True)
+    ProgrammeFactory(county=constructed["twin_here"])
+    response = client.get("/vergleichbare-kreise/", {"kreis": constructed["me"].slug})
+    assert response.context["own_count"] == 2
+    assert [c.name for c in response.context["similar"]] == ["Zwilling hier"]
+
+
+def test_counties_like_mine_is_in_the_navigation_and_on_the_home_page(client):
+    home = client.get("/").content.decode()
+    assert home.count('href="/vergleichbare-kreise/"') >= 1  # the main navigation
+    assert 'action="/vergleichbare-kreise/"' in home
+    assert "Kreise wie meiner" in home

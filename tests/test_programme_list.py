@@ -332,3 +332,20 @@ def test_list_queries_do_not_grow_with_programmes_shown(client, db, settings, pa
     for index in range(40):
         ProgrammeFactory(county=county, fields=["housing", "work"]).keywords.add(f"Wort {index}")
     assert count() == small <= LIST_QUERY_BUDGET
+
+
+def test_the_county_filter_lists_publishing_counties_by_land(client, db):
+    from counties.models import County
+
+    bayern_county = CountyFactory(name="Cham", official_kind="Landkreis", state__name="Bayern")
+    other = CountyFactory(name="Stillkreis", official_kind="Landkreis", state__name="Sachsen")
+    ProgrammeFactory.create_batch(3, county=bayern_county)
+    assert County.objects.count() >= 2
+    page = client.get(LIST_URL).content.decode()
+    select = page[page.index('name="kreis"') : page.index("</select>", page.index('name="kreis"'))]
+    assert '<optgroup label="Bayern">' in select
+    assert "Cham – Landkreis (3)</option>" in select
+    assert other.name not in select  # publishes nothing
+    assert ") (" not in select  # no double brackets
+    chosen = client.get(LIST_URL, {"kreis": other.slug}).content.decode()
+    assert f'value="{other.slug}" selected' in chosen  # a chosen county stays listed

@@ -64,9 +64,45 @@ def _choices(field, facets, request):
 # The repeated rows of a filter field are written here rather than looped over in a template:
 # the county select alone has 400 options, which the template engine needs tens of
 # milliseconds for on every list page. Values and labels are escaped as the template would.
+def _county_rows(field, facets, request):
+    """The county filter: grouped by Land, only counties with programmes under the other
+    filters (and the chosen one), "Cham – Landkreis (3)"."""
+    from counties.models import County
+
+    counts = facets.get(field.name) if facets else None
+    chosen = "" if field.value() is None else str(field.value())
+    counties = cached_value(
+        "county-options",
+        lambda: [
+            (c.slug, escape(c.slug), escape(f"{c.name} – {c.official_kind}"), escape(c.state.name))
+            for c in County.objects.select_related("state").order_by("state__name", "sort_name")
+        ],
+        request=request,
+    )
+    empty = escape(str(field.field.empty_label))
+    rows = [f'<option value=""{" selected" if not chosen else ""}>{empty}</option>']
+    state = None
+    for slug, html_slug, label, state_name in counties:
+        count = None if counts is None else counts.get(slug, 0)
+        if count == 0 and slug != chosen:
+            continue
+        if state_name != state:
+            rows.append(("</optgroup>" if state else "") + f'<optgroup label="{state_name}">')
+            state = state_name
+        shown = f" ({count})" if count is not None else ""
+        selected = " selected" if slug == chosen else ""
+        rows.append(f'<option value="{html_slug}"{selected}>{label}{shown}</option>')
+    if state:
+        rows.append("</optgroup>")
+    return rows
+
+
 @register.simple_tag(takes_context=True)
 def select_options(context, field, facets):
     """The <option>s of a filter select, each with its count; none that would find nothing."""
+    queryset = getattr(field.field, "queryset", None)
+    if queryset is not None and queryset.model._meta.label == "counties.County":
+        return mark_safe("".join(_county_rows(field, facets, context["request"])))  # escaped
     rows = []
     for value, label, selected, count in _choices(field, facets, context["request"]):
         state = " selected" if selected else " disabled" if count == 0 and value else ""

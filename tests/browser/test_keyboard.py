@@ -57,7 +57,5 @@ def test_the_public_journey_works_with_the_keyboard_alone(portal, page):
 
     tab_to(page, "el.tagName === 'A' && el.href.includes('/vergleichbare-kreise/?kreis=')")
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Praxis aus vergleichbaren Kreisen"
-    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("Praxis aus vergleichbaren Kreisen")
     expect(page.locator("#similar-heading")).to_be_visible()

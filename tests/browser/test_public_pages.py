@@ -120,6 +120,9 @@ def test_main_pages_have_no_axe_violations(portal, page):
         "/programme/?q=" + "Integrationskursträgerkoordination" * 4,
         "/kreise/",
         "/kreise/rhein-kreis-neuss/",
+        "/statistik/",
+        "/vergleichbare-kreise/?kreis=rhein-kreis-neuss",
+        "/programme/?q=Sprachkurs&handlungsfeld=work",
     ],
 )
 def test_pages_fit_a_phone_screen_without_sideways_scrolling(portal, browser, path):
@@ -153,3 +156,30 @@ def test_search_corrects_a_typo_offers_the_land_and_orders_by_relevance(portal, 
     expect(
         page.get_by_role("heading", level=2, name=re.compile(rf"^{bavarian} Programm"))
     ).to_be_visible()
+
+
+def test_on_a_phone_filters_wait_behind_a_button_and_results_come_first(portal, browser):
+    context = browser.new_context(locale="de-DE", viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    page.goto(f"{portal.url}/programme/")
+    toggle = page.get_by_role("button", name=re.compile(r"^Filter anzeigen \(0 aktiv\)"))
+    expect(toggle).to_be_visible()
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(page.get_by_role("button", name="Filter anwenden")).to_be_hidden()
+
+    toggle.click()
+    page.get_by_label(choice("Wohnen")).check()
+    page.get_by_role("button", name="Filter anwenden").click()
+
+    expect(page).to_have_url(re.compile(r"handlungsfeld=housing.*#result-heading$"))
+    heading = page.locator("#result-heading")
+    expect(heading).to_be_in_viewport()
+    expect(page.get_by_role("button", name="Filter anzeigen (1 aktiv)")).to_be_visible()
+    expect(page.get_by_role("button", name="Filter anwenden")).to_be_hidden()
+    context.close()
+
+
+def test_on_a_wide_screen_the_filters_are_simply_shown(portal, page):
+    page.goto(f"{portal.url}/programme/")
+    expect(page.get_by_role("button", name=re.compile("^Filter anzeigen"))).to_be_hidden()
+    expect(page.get_by_role("button", name="Filter anwenden")).to_be_visible()

@@ -130,7 +130,7 @@ BEST_PRACTICE_HISTORY = HistoricalRecords(bases=[IndicatorSnapshot])
 
 # The columns a programme card needs (programmes/_programme_card.html).
 CARD_FIELDS = [
-    "slug", "title", "summary", "status", "published_at", "publication_state",
+    "slug", "title", "summary", "status", "published_at", "publication_state", "image", "image_alt",
     "county__name", "county__slug", "county__state__name",
     "best_practice__is_recognised", "best_practice__is_featured",
 ]  # fmt: skip

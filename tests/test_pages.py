@@ -376,3 +376,16 @@ def test_a_forged_form_post_gets_a_german_403(db):
     response = Client(enforce_csrf_checks=True).post("/programme/", {"q": "x"})
     assert response.status_code == 403
     assert "Das Formular konnte nicht gesendet werden" in response.content.decode()
+
+
+def test_cards_show_their_image_with_its_alt_text_and_field_badges(client, db):
+    from tests.test_staff_work import _png_upload
+
+    programme = ProgrammeFactory(image_alt="Eltern und Kinder am Tisch", fields=["language"])
+    programme.image = _png_upload()
+    programme.save()
+    page = client.get(reverse("programmes:programme-list")).content.decode()
+    image_url = reverse("programmes:image", args=[programme.slug])
+    assert f'src="{image_url}" alt="Eltern und Kinder am Tisch"' in page
+    assert client.get(image_url).status_code == 200
+    assert 'class="kern-badge badge-field"' in page

@@ -3,6 +3,7 @@ from django.db import models
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -41,12 +42,18 @@ class StateAdmin(admin.ModelAdmin):
 @admin.register(County)
 class CountyAdmin(HistoryAdminMixin, admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    list_display = ["name", "ags", "state", "category", "population", "last_confirmed_at"]
+    list_display = ["name", "ags", "state", "category", "inhabitants", "last_confirmed_at"]
     list_filter = ["category", "state"]
     list_select_related = ["state"]
     search_fields = ["name", "ags"]
     # Official figures come from Destatis through load_counties; staff keep the profile.
     readonly_fields = [*OFFICIAL_FIELDS, "last_confirmed_at"]
+
+    @admin.display(description=_("population"), ordering="population")
+    def inhabitants(self, county):
+        """451.007, as numbers are written in German."""
+        return number_format(county.population, force_grouping=True)
+
     fieldsets = [
         (_("Official figures (Destatis)"), {"fields": OFFICIAL_FIELDS}),
         (_("Profile"), {"fields": ["profile_text", "last_confirmed_at"]}),

@@ -80,3 +80,8 @@ def test_image_must_be_an_image_and_needs_alt_text(editor_client, counties):
     created = Programme.objects.get(slug="neu")
     assert created.image_alt == "Ein blaues Feld"
     assert created.fields_of_action.count() == 1
+
+
+def test_figures_in_the_staff_area_are_written_the_german_way(editor_client, counties):
+    page = editor_client.get(reverse("admin:counties_county_changelist"), {"q": "Neuss"})
+    assert "451.007" in page.content.decode()

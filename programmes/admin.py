@@ -83,10 +83,11 @@ def state_badge(programme):
 
 
 class ControlledTermAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "position"]
+    list_display = ["name", "address", "slug", "position"]
     search_fields = ["name"]
     # The vocabularies come from migrations; editors may rename, nobody adds or deletes.
-    readonly_fields = ["slug"]
+    # Addresses and codes stay as they are: saved links and open data rely on them.
+    readonly_fields = ["address", "slug"]
 
     def has_add_permission(self, request):
         return False

@@ -41,12 +41,12 @@ def _tables():
 # each pair once, so COUNT(*) is exact there; a programme may have two fundings of a level.
 # Table names come from the models.
 FACETS = {
-    "handlungsfeld": "SELECT x.slug, COUNT(*) FROM {m} m "
+    "handlungsfeld": "SELECT x.address, COUNT(*) FROM {m} m "
     "JOIN {fields} t ON t.programme_id = m.id JOIN {field} x ON x.id = t.fieldofaction_id "
-    "GROUP BY x.slug",
-    "zielgruppe": "SELECT x.slug, COUNT(*) FROM {m} m "
+    "GROUP BY x.address",
+    "zielgruppe": "SELECT x.address, COUNT(*) FROM {m} m "
     "JOIN {groups} t ON t.programme_id = m.id JOIN {group} x ON x.id = t.targetgroup_id "
-    "GROUP BY x.slug",
+    "GROUP BY x.address",
     "land": "SELECT s.slug, COUNT(*) FROM {m} m "
     "JOIN {county} c ON c.id = m.county_id JOIN {state} s ON s.id = c.state_id GROUP BY s.slug",
     "kreis": "SELECT c.slug, COUNT(*) FROM {m} m JOIN {county} c ON c.id = m.county_id "

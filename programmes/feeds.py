@@ -2,7 +2,7 @@
 per Land and per county."""
 
 from django.contrib.syndication.views import Feed
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
@@ -68,8 +68,19 @@ class BestPracticeFeed(ProgrammeFeed):
 
 
 class FieldFeed(ProgrammeFeed):
+    def __call__(self, request, *args, **kwargs):
+        # A feed subscribed under the English code ("housing") moved to the German address.
+        slug = kwargs.get("slug")
+        if not FieldOfAction.objects.filter(address=slug).exists():
+            old = FieldOfAction.objects.filter(slug=slug).first()
+            if old is not None:
+                return redirect(
+                    reverse("programmes:feed-field", kwargs={"slug": old.address}), permanent=True
+                )
+        return super().__call__(request, *args, **kwargs)
+
     def get_object(self, request, slug):
-        return get_object_or_404(FieldOfAction, slug=slug)
+        return get_object_or_404(FieldOfAction, address=slug)
 
     def title(self, obj=None):
         return _("Kreise für Integration: new programmes in “%(name)s”") % {"name": obj.name}

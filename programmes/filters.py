@@ -39,6 +39,23 @@ class CountyChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = CountyChoiceField
 
 
+# Filters named by the terms' German addresses also take their stable codes, which open data
+# documents and older links use (handlungsfeld=housing means handlungsfeld=wohnen).
+TERM_FILTERS = {"handlungsfeld": FieldOfAction, "zielgruppe": TargetGroup}
+
+
+def _with_addresses(data):
+    if data is None or not any(name in data for name in TERM_FILTERS):
+        return data
+    data = data.copy()
+    for name, model in TERM_FILTERS.items():
+        values = data.getlist(name) if hasattr(data, "getlist") else []
+        if values:
+            codes = dict(model.objects.values_list("slug", "address"))
+            data.setlist(name, [codes.get(value, value) for value in values])
+    return data
+
+
 class ProgrammeFilter(django_filters.FilterSet):
     """The public programme list. AND across filters, OR within a multi-select."""
 
@@ -50,16 +67,16 @@ class ProgrammeFilter(django_filters.FilterSet):
     )
     handlungsfeld = LenientModelMultipleChoiceFilter(
         label=_("Field of action"),
-        field_name="fields_of_action__slug",
-        to_field_name="slug",
+        field_name="fields_of_action__address",
+        to_field_name="address",
         queryset=FieldOfAction.objects.all(),
         widget=forms.CheckboxSelectMultiple,
         distinct=True,
     )
     zielgruppe = LenientModelMultipleChoiceFilter(
         label=_("Target group"),
-        field_name="target_groups__slug",
-        to_field_name="slug",
+        field_name="target_groups__address",
+        to_field_name="address",
         queryset=TargetGroup.objects.all(),
         widget=forms.CheckboxSelectMultiple,
         distinct=True,
@@ -120,7 +137,7 @@ class ProgrammeFilter(django_filters.FilterSet):
         fields = []
 
     def __init__(self, data=None, *args, **kwargs):
-        super().__init__(data, *args, **kwargs)
+        super().__init__(_with_addresses(data), *args, **kwargs)
         self.search_plan = None
         self.correction = None  # (as typed, searched instead)
         if not (data or {}).get("q", "").strip():

@@ -17,6 +17,7 @@ from taggit.models import Tag
 
 from counties.models import YEAR_VALIDATORS, County
 from portal.roles import county_ids, is_editor
+from portal.text import german_slugify
 
 from .enums import FundingLevel, ProgrammeStatus, PublicationState
 from .validators import image_extension, validate_image, validate_pdf, validate_single_line
@@ -32,7 +33,10 @@ def image_path(instance, filename):
 class ControlledTerm(models.Model):
     """A term of a fixed list, created by a data migration and picked from checkboxes."""
 
-    slug = models.SlugField(_("slug"), max_length=40, unique=True)
+    # The stable code of open data and of older addresses ("housing"), and the German word
+    # of the portal's addresses and filters ("wohnen"); both stay when the name is edited.
+    slug = models.SlugField(_("code"), max_length=40, unique=True)
+    address = models.SlugField(_("address"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=80, unique=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
@@ -42,6 +46,11 @@ class ControlledTerm(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.address:
+            self.address = german_slugify(self.name)[:60]
+        super().save(*args, **kwargs)
 
 
 class FieldOfActionQuerySet(models.QuerySet):
@@ -66,7 +75,7 @@ class FieldOfAction(ControlledTerm):
         verbose_name_plural = _("fields of action")
 
     def get_absolute_url(self):
-        return reverse("programmes:field-detail", kwargs={"slug": self.slug})
+        return reverse("programmes:field-detail", kwargs={"slug": self.address})
 
 
 class TargetGroup(ControlledTerm):

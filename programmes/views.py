@@ -4,7 +4,7 @@ from contextlib import nullcontext
 from django.conf import settings
 from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView
 
@@ -200,7 +200,11 @@ def field_list(request):
 
 
 def field_detail(request, slug):
-    field = get_object_or_404(FieldOfAction.objects.with_published_counts(), slug=slug)
+    field = FieldOfAction.objects.with_published_counts().filter(address=slug).first()
+    if field is None:
+        # An address of the English codes ("/handlungsfelder/housing/"): moved for good.
+        old = get_object_or_404(FieldOfAction, slug=slug)
+        return redirect(old.get_absolute_url(), permanent=True)
     programmes = (
         Programme.objects.published()
         .filter(fields_of_action=field)
@@ -330,7 +334,8 @@ def comparable(request):
     counties = list(County.objects.select_related("state"))
     county, candidates = _resolve_county(request.GET.get("kreis"), counties)
     fields = FieldOfAction.objects.all()
-    field = next((f for f in fields if f.slug == request.GET.get("handlungsfeld")), None)
+    wanted = request.GET.get("handlungsfeld")
+    field = next((f for f in fields if wanted in (f.address, f.slug)), None)
     query = shown(request.GET.get("kreis") or "", limit=120).strip()
     context = {
         "counties": counties,

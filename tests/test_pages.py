@@ -297,7 +297,15 @@ class TestFieldAndLegalPages:
         assert field.description in page
         assert "Sichtbar" in page
         assert "Entwurf" not in page
-        assert "?handlungsfeld=volunteering" in page
+        assert "?handlungsfeld=ehrenamt" in page
+        assert field.get_absolute_url() == "/handlungsfelder/ehrenamt/"
+
+    def test_the_english_addresses_of_fields_moved_for_good(self, client):
+        response = client.get("/handlungsfelder/housing/")
+        assert response.status_code == 301 and response["Location"] == "/handlungsfelder/wohnen/"
+        feed = client.get("/feeds/handlungsfelder/housing/")
+        assert feed.status_code == 301
+        assert feed["Location"] == "/feeds/handlungsfelder/wohnen/"
 
     def test_unknown_field_is_404(self, client):
         assert client.get("/handlungsfelder/raumfahrt/").status_code == 404

@@ -44,7 +44,7 @@ def feed_titles(client, url):
     [
         ("/feeds/programme/", {"Sichtbar (Cham)", "Vorbild (Cham)"}),
         ("/feeds/praxisbeispiele/", {"Vorbild (Cham)"}),
-        ("/feeds/handlungsfelder/housing/", {"Sichtbar (Cham)"}),
+        ("/feeds/handlungsfelder/wohnen/", {"Sichtbar (Cham)"}),
         ("/feeds/laender/bayern/", {"Sichtbar (Cham)", "Vorbild (Cham)"}),
         ("/feeds/kreise/cham/", {"Sichtbar (Cham)", "Vorbild (Cham)"}),
     ],

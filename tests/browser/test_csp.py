@@ -65,7 +65,7 @@ def test_public_pages_break_no_rule_of_the_policy(portal, page, problems):
         "/kreise/",
         programme.county.get_absolute_url(),
         "/handlungsfelder/",
-        "/handlungsfelder/language/",
+        "/handlungsfelder/sprache/",
         "/statistik/",
         "/offene-daten/",
         f"/vergleichbare-kreise/?kreis={programme.county.slug}",

@@ -48,7 +48,7 @@ def test_the_public_journey_works_with_the_keyboard_alone(portal, page):
     page.keyboard.press("Space")
     tab_to(page, "el.tagName === 'BUTTON' && el.innerText.includes('Filter anwenden')")
     page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(r"handlungsfeld=language"))
+    expect(page).to_have_url(re.compile(r"handlungsfeld=sprache"))
 
     tab_to(page, "el.closest('.card-grid') !== null && el.tagName === 'A'")
     title = page.evaluate("document.activeElement.innerText")

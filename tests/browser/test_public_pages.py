@@ -87,7 +87,7 @@ def _pages(portal):
         "detail": programme.get_absolute_url(),
         "county directory": "/kreise/",
         "county profile": programme.county.get_absolute_url(),
-        "field of action": "/handlungsfelder/language/",
+        "field of action": "/handlungsfelder/sprache/",
         "imprint": "/impressum/",
         "accessibility statement": "/barrierefreiheit/",
         "not found": "/programme/gibt-es-nicht/",
@@ -171,7 +171,7 @@ def test_on_a_phone_filters_wait_behind_a_button_and_results_come_first(portal, 
     page.get_by_label(choice("Wohnen")).check()
     page.get_by_role("button", name="Filter anwenden").click()
 
-    expect(page).to_have_url(re.compile(r"handlungsfeld=housing.*#result-heading$"))
+    expect(page).to_have_url(re.compile(r"handlungsfeld=wohnen.*#result-heading$"))
     heading = page.locator("#result-heading")
     expect(heading).to_be_in_viewport()
     expect(page.get_by_role("button", name="Filter anzeigen (1 aktiv)")).to_be_visible()

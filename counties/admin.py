@@ -20,8 +20,8 @@ OFFICIAL_FIELDS = [
     "category",
     "state",
     "nuts3",
-    "area_km2",
-    "population",
+    "area",
+    "inhabitants",
     "slug",
 ]
 
@@ -49,10 +49,14 @@ class CountyAdmin(HistoryAdminMixin, admin.ModelAdmin):
     # Official figures come from Destatis through load_counties; staff keep the profile.
     readonly_fields = [*OFFICIAL_FIELDS, "last_confirmed_at"]
 
+    # Figures as they are written in German: 451.007 inhabitants, 576,51 km².
     @admin.display(description=_("population"), ordering="population")
     def inhabitants(self, county):
-        """451.007, as numbers are written in German."""
         return number_format(county.population, force_grouping=True)
+
+    @admin.display(description=_("area (km²)"), ordering="area_km2")
+    def area(self, county):
+        return number_format(county.area_km2, decimal_pos=2, force_grouping=True)
 
     fieldsets = [
         (_("Official figures (Destatis)"), {"fields": OFFICIAL_FIELDS}),

@@ -83,5 +83,11 @@ def test_image_must_be_an_image_and_needs_alt_text(editor_client, counties):
 
 
 def test_figures_in_the_staff_area_are_written_the_german_way(editor_client, counties):
+    from counties.models import County
+
     page = editor_client.get(reverse("admin:counties_county_changelist"), {"q": "Neuss"})
     assert "451.007" in page.content.decode()
+    neuss = County.objects.get(ags="05162")
+    form = editor_client.get(reverse("admin:counties_county_change", args=[neuss.pk]))
+    assert "451.007" in form.content.decode()
+    assert "576,28" in form.content.decode()

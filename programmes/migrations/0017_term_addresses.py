@@ -29,7 +29,11 @@ class Migration(migrations.Migration):
             migrations.AddField(
                 model_name=name.lower(),
                 name="address",
-                field=models.SlugField(max_length=60, null=True, verbose_name="address"),
+                # No index yet: the unique field below creates it (PostgreSQL would otherwise
+                # be asked for the same "_like" index twice).
+                field=models.SlugField(
+                    max_length=60, null=True, db_index=False, verbose_name="address"
+                ),
             )
             for name in MODELS
         ],

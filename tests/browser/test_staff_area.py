@@ -82,3 +82,27 @@ def test_a_new_address_writes_umlauts_as_the_server_does(portal, page):
     expected = german_slugify(title)
     assert expected == "sprachkurs-fuer-muetter-in-laendlichen-orten"
     expect(page.get_by_label("Adresskürzel")).to_have_value(expected)
+
+
+def test_staff_pages_fit_a_phone_screen(portal, browser):
+    neuss = County.objects.get(ags="05162")
+    make_user("alice", "Kreisredaktion", county=neuss)
+    programme = Programme.objects.filter(county=neuss).first()
+    context = browser.new_context(locale="de-DE", viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    log_in(page, portal, "alice")
+    wide = {}
+    for path in [
+        "/admin/",
+        "/admin/programmes/programme/",
+        f"/admin/programmes/programme/{programme.pk}/change/",
+        f"/admin/programmes/programme/{programme.pk}/history/",
+        f"/admin/programmes/programme/{programme.pk}/vorschau/",
+        "/admin/programmes/programme/import/",
+    ]:
+        page.goto(f"{portal.url}{path}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 375:
+            wide[path] = width
+    context.close()
+    assert wide == {}

@@ -104,10 +104,6 @@ def words(text):
     return WORD.findall(text or "")
 
 
-def is_stop_word(word):
-    return word.lower() in STOP_WORDS
-
-
 # The lexicon: every form of the ~100,000 nouns of the German Wiktionary (package
 # german-nouns), in lower case. Loaded once per process, on the first compound.
 _lexicon = None

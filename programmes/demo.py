@@ -145,6 +145,15 @@ def _fill_county_profiles(directory, counties):
             county.save(update_fields=empty)
 
 
+def term_lookup():
+    """The controlled terms by their codes, as entries name them ("housing")."""
+    return {
+        "fields": {term.slug: term for term in FieldOfAction.objects.all()},
+        "groups": {term.slug: term for term in TargetGroup.objects.all()},
+        "partners": {term.slug: term for term in PartnerKind.objects.all()},
+    }
+
+
 @transaction.atomic
 def load_demo(*, directory=DEMO_DIR, now=None):
     """Creates the demo programmes once; returns how many it created (0 if already there)."""
@@ -154,11 +163,7 @@ def load_demo(*, directory=DEMO_DIR, now=None):
         return 0
     now = now or timezone.now()
     counties = {county.ags: county for county in County.objects.all()}
-    vocab = {
-        "fields": {term.slug: term for term in FieldOfAction.objects.all()},
-        "groups": {term.slug: term for term in TargetGroup.objects.all()},
-        "partners": {term.slug: term for term in PartnerKind.objects.all()},
-    }
+    vocab = term_lookup()
     taken = set(Programme.objects.values_list("slug", flat=True))
     entries = read_demo_entries(directory)
     # Each programme's fields, keywords and profile would rewrite its search document again;

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import fields as filter_fields
 
 from counties.models import County, CountyCategory, State
-from portal.cache import content_version
+from portal.cache import cached_value, content_version
 from portal.filters import (
     CheckboxFilter,
     LenientModelMultipleChoiceFilter,
@@ -44,15 +44,22 @@ class CountyChoiceFilter(django_filters.ModelChoiceFilter):
 TERM_FILTERS = {"handlungsfeld": FieldOfAction, "zielgruppe": TargetGroup}
 
 
-def _with_addresses(data):
-    if data is None or not any(name in data for name in TERM_FILTERS):
+def _term_codes():
+    return {
+        name: dict(model.objects.values_list("slug", "address"))
+        for name, model in TERM_FILTERS.items()
+    }
+
+
+def _with_addresses(data, request):
+    if not hasattr(data, "getlist") or not any(name in data for name in TERM_FILTERS):
         return data
+    codes = cached_value("term-codes", _term_codes, request=request)
     data = data.copy()
-    for name, model in TERM_FILTERS.items():
-        values = data.getlist(name) if hasattr(data, "getlist") else []
+    for name in TERM_FILTERS:
+        values = data.getlist(name)
         if values:
-            codes = dict(model.objects.values_list("slug", "address"))
-            data.setlist(name, [codes.get(value, value) for value in values])
+            data.setlist(name, [codes[name].get(value, value) for value in values])
     return data
 
 
@@ -137,7 +144,7 @@ class ProgrammeFilter(django_filters.FilterSet):
         fields = []
 
     def __init__(self, data=None, *args, **kwargs):
-        super().__init__(_with_addresses(data), *args, **kwargs)
+        super().__init__(_with_addresses(data, kwargs.get("request")), *args, **kwargs)
         self.search_plan = None
         self.correction = None  # (as typed, searched instead)
         if not (data or {}).get("q", "").strip():

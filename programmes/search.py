@@ -285,25 +285,14 @@ def _fts(node):
     return "(" + joiner.join(_fts(item) for item in node.items) + ")"
 
 
-class Backend:
-    """How a group is asked for, per database. SQL fragments refer to the programme table
-    by its name: the search runs in the programme list's own query."""
-
-    def render(self, node):
-        raise NotImplementedError
-
-    def match(self, query):
-        raise NotImplementedError
-
-    def matched(self, query):
-        raise NotImplementedError
-
-    def rank(self, query):
-        raise NotImplementedError
+# How a query is asked for, per database (both classes have render, either, both, match,
+# matched and rank). SQL fragments refer to the programme table by its name: the search
+# runs in the programme list's own query.
 
 
-class PostgresBackend(Backend):
+class PostgresBackend:
     render = staticmethod(_tsquery)
+    OR, AND = " | ", " & "
     # The ids come from the GIN index alone (a hashed subplan); testing each row's document
     # instead would read and decompress the stored text of every candidate.
     MATCHING_IDS = (
@@ -327,8 +316,9 @@ class PostgresBackend(Backend):
         )
 
 
-class SqliteBackend(Backend):
+class SqliteBackend:
     render = staticmethod(_fts)
+    OR, AND = " OR ", " AND "
 
     def match(self, query):
         return RawSQL(
@@ -359,13 +349,29 @@ def backend():
 
 
 def _either(engine, queries):
-    joiner = " | " if isinstance(engine, PostgresBackend) else " OR "
-    return joiner.join(f"({query})" for query in queries)
+    return engine.OR.join(f"({query})" for query in queries)
 
 
 def _both(engine, queries):
-    joiner = " & " if isinstance(engine, PostgresBackend) else " AND "
-    return joiner.join(f"({query})" for query in queries)
+    return engine.AND.join(f"({query})" for query in queries)
+
+
+def _capped_counts(queryset, engine, queries, cap):
+    """How many programmes of `queryset` each query finds, counting up to `cap`; one
+    statement for all of them."""
+    parts, params = [], []
+    for query in queries:
+        sql, query_params = (
+            queryset.filter(engine.match(query))
+            .order_by()
+            .values("pk")[:cap]
+            .query.sql_with_params()
+        )
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS m)")
+        params.extend(query_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        return cursor.fetchone()
 
 
 def search(queryset, text, query_plan=None):
@@ -422,19 +428,7 @@ def choose_matches(queryset, query_plan):
     ordered = sorted(found, key=lambda group: group.frequency or 0)  # rarest first, stable
     queries = [engine.render(group.node) for group in ordered]
     subsets = [_both(engine, queries[:size]) for size in range(len(queries), 1, -1)]
-    parts, params = [], []
-    for expression in subsets:
-        sql, expression_params = (
-            queryset.filter(engine.match(expression))
-            .order_by()
-            .values("pk")[:ENOUGH]
-            .query.sql_with_params()
-        )
-        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS m)")
-        params.extend(expression_params)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), params)
-        counts = cursor.fetchone()
+    counts = _capped_counts(queryset, engine, subsets, ENOUGH)
     for index, (expression, count) in enumerate(zip(subsets, counts, strict=True)):
         if count >= ENOUGH:
             query_plan.matches = expression
@@ -459,19 +453,8 @@ def count_groups(queryset, query_plan):
     # One group: only whether it matches at all matters (for the correction of a typo).
     cap = FREQUENCY_CAP if len(query_plan.groups) > 1 else 1
     engine = backend()
-    parts, params = [], []
-    for group in query_plan.groups:
-        sql, group_params = (
-            queryset.filter(engine.match(engine.render(group.node)))
-            .order_by()
-            .values("pk")[:cap]
-            .query.sql_with_params()
-        )
-        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS g)")
-        params.extend(group_params)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), params)
-        counts = cursor.fetchone()
+    queries = [engine.render(group.node) for group in query_plan.groups]
+    counts = _capped_counts(queryset, engine, queries, cap)
     for group, count in zip(query_plan.groups, counts, strict=True):
         group.frequency = count
 
@@ -519,7 +502,8 @@ def corrected_text(text, groups):
             replacements[word] = better
     if not replacements:
         return None
-    return " ".join(replacements.get(word, word) for word in text.split())
+    # Word by word, punctuation and spacing as typed ("Kinderbetreung, Cham").
+    return analysis.WORD.sub(lambda match: replacements.get(match.group(), match.group()), text)
 
 
 @contextmanager

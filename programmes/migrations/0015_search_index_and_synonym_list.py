@@ -1,6 +1,5 @@
 """The search's own index on SQLite (an FTS5 table, rowid = programme id), the editors'
-permissions for the synonym list, and its starter list. The stored documents are written
-anew by the tokens of programmes.analysis (both databases)."""
+permissions for the synonym list, and its starter list."""
 
 from pathlib import Path
 
@@ -41,14 +40,9 @@ def sync_roles(apps, schema_editor):
 
 
 def create_index(apps, schema_editor):
+    # Filled by 0018, once every column the search code reads exists.
     if schema_editor.connection.vendor == "sqlite":
         schema_editor.execute(SQLITE_TABLE)
-    from programmes.search import update_search_vectors
-
-    programme = apps.get_model("programmes", "Programme")
-    ids = list(programme.objects.values_list("pk", flat=True))
-    for start in range(0, len(ids), 500):
-        update_search_vectors(ids[start : start + 500])
 
 
 def drop_index(apps, schema_editor):

@@ -37,17 +37,13 @@ def load_corpus(entries=None):
     """Creates the corpus programmes, published; returns {key: programme id}."""
     from counties.models import County
 
-    from ..demo import _create_programme, _unique_slug
-    from ..models import FieldOfAction, PartnerKind, Programme, TargetGroup
+    from ..demo import _create_programme, _unique_slug, term_lookup
+    from ..models import Programme
     from ..search import deferred_updates
 
     entries = read_corpus() if entries is None else entries
     counties = {county.ags: county for county in County.objects.all()}
-    vocab = {
-        "fields": {term.slug: term for term in FieldOfAction.objects.all()},
-        "groups": {term.slug: term for term in TargetGroup.objects.all()},
-        "partners": {term.slug: term for term in PartnerKind.objects.all()},
-    }
+    vocab = term_lookup()
     taken = set(Programme.objects.values_list("slug", flat=True))
     now = timezone.now()
     ids = {}
@@ -115,8 +111,7 @@ class Summary:
     recall: float = 0.0
     mrr: float = 0.0
     zero: int = 0
-    failures: list = field(default_factory=list)
-    each: list = field(default_factory=list)
+    each: list = field(default_factory=list)  # (query, nDCG@10)
 
     def add(self, query, result):
         self.each.append((query["query"], round(result.ndcg, 2)))
@@ -126,8 +121,6 @@ class Summary:
         self.recall += result.recall
         self.mrr += result.reciprocal_rank
         self.zero += result.zero
-        if result.ndcg < 0.5:
-            self.failures.append((query["query"], round(result.ndcg, 2)))
 
     def mean(self):
         n = self.queries or 1

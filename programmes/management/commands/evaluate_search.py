@@ -1,6 +1,7 @@
 """Measure the search against the evaluation corpus and its graded queries
 (programmes/search_eval), on whichever database is configured."""
 
+import io
 import time
 
 from django.core.management import call_command
@@ -28,7 +29,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         databases = setup_databases(verbosity=0, interactive=False, aliases={"default"})
         try:
-            call_command("load_counties", verbosity=0, stdout=_Silent())
+            call_command("load_counties", verbosity=0, stdout=io.StringIO())
             ids = search_eval.load_corpus()
             summaries = search_eval.evaluate(ids)
         finally:
@@ -45,23 +46,9 @@ class Command(BaseCommand):
             mean = summaries[name].mean()
             row = f"{name:<14}{mean['queries']:>9}" + "".join(f"{mean[m]:>11.2f}" for m in METRICS)
             self.stdout.write(row + f"{mean['zero results']:>14}")
-        if each:
-            self.stdout.write("")
+        if each or failures:
+            self.stdout.write("" if each else "\nAnfragen mit nDCG@10 unter 0,5:")
             for name, summary in sorted(summaries.items()):
-                if name != "all":
-                    for query, value in summary.each:
+                for query, value in summary.each if name != "all" else []:
+                    if each or value < 0.5:
                         self.stdout.write(f"  [{name}] {query!r}: {value}")
-        if failures:
-            self.stdout.write("\nAnfragen mit nDCG@10 unter 0,5:")
-            for name, summary in sorted(summaries.items()):
-                if name != "all":
-                    for query, value in summary.failures:
-                        self.stdout.write(f"  [{name}] {query!r}: {value}")
-
-
-class _Silent:
-    def write(self, *args, **kwargs):
-        pass
-
-    def flush(self):
-        pass

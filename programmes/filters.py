@@ -44,22 +44,19 @@ class CountyChoiceFilter(django_filters.ModelChoiceFilter):
 TERM_FILTERS = {"handlungsfeld": FieldOfAction, "zielgruppe": TargetGroup}
 
 
-def _term_codes():
-    return {
-        name: dict(model.objects.values_list("slug", "address"))
-        for name, model in TERM_FILTERS.items()
-    }
-
-
 def _with_addresses(data, request):
     if not hasattr(data, "getlist") or not any(name in data for name in TERM_FILTERS):
         return data
-    codes = cached_value("term-codes", _term_codes, request=request)
     data = data.copy()
-    for name in TERM_FILTERS:
+    for name, model in TERM_FILTERS.items():
         values = data.getlist(name)
         if values:
-            data.setlist(name, [codes[name].get(value, value) for value in values])
+            codes = cached_value(
+                f"term-codes:{name}",
+                lambda model=model: dict(model.objects.values_list("slug", "address")),
+                request=request,
+            )
+            data.setlist(name, [codes.get(value, value) for value in values])
     return data
 
 

@@ -28,6 +28,10 @@ _CONTENT = [
     *_crud("programmes", "fieldofaction", ("view",)),
     *_crud("programmes", "targetgroup", ("view",)),
     *_crud("programmes", "partnerkind", ("view",)),
+    *_crud("programmes", "staffrole", ("view",)),
+    # Requests between counties: read and answered by the staff of the asked county only
+    # (ContactRequestQuerySet.for_staff); nobody adds or deletes them by hand.
+    *_crud("programmes", "contactrequest", ("view", "change")),
 ]
 
 ROLE_PERMISSIONS = {
@@ -39,6 +43,7 @@ ROLE_PERMISSIONS = {
         *_crud("programmes", "fieldofaction", ("change",)),
         *_crud("programmes", "targetgroup", ("change",)),
         *_crud("programmes", "partnerkind", ("change",)),
+        *_crud("programmes", "staffrole", ("change",)),
         *_crud("programmes", "keyword", ("view", "change")),
         *_crud("programmes", "searchsynonym"),
         *_crud("portal", "sitepage", ("view", "change")),

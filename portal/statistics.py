@@ -88,6 +88,70 @@ def published_per_quarter():
     )
 
 
+MOST_ADOPTED_SHOWN = 10
+
+
+def most_adopted():
+    sources = (
+        Programme.objects.published()
+        .annotate(
+            n=Count(
+                "adoptions",
+                filter=Q(adoptions__publication_state=PublicationState.PUBLISHED),
+            )
+        )
+        .filter(n__gt=0)
+        .select_related("county")
+        .only("title", "county__name")
+        .order_by("-n", "title")[:MOST_ADOPTED_SHOWN]
+    )
+    return Table(
+        "meist-uebernommen",
+        _("Most adopted practices"),
+        [_("Practice"), _("Counties that took it over")],
+        [(f"{p.title} ({p.county.name})", p.n) for p in sources],
+    )
+
+
+def _adoptions(model, path, slug, title, label):
+    """Published programmes taken over from another county, counted per `model` row;
+    `path` leads from the row to the programmes."""
+    rows = model.annotate(
+        n=Count(
+            path,
+            filter=Q(
+                **{
+                    f"{path}__adapted_from_title__gt": "",
+                    f"{path}__publication_state": PublicationState.PUBLISHED,
+                }
+            ),
+        )
+    )
+    return Table(
+        slug, title, [label, _("Programmes taken over")], [(row.name, row.n) for row in rows]
+    )
+
+
+def adoptions_by_field():
+    return _adoptions(
+        FieldOfAction.objects.order_by("position"),
+        "programmes",
+        "uebernahmen-nach-handlungsfeld",
+        _("Practices taken over, by field of action"),
+        _("Field of action"),
+    )
+
+
+def adoptions_by_state():
+    return _adoptions(
+        State.objects.order_by("name"),
+        "counties__programmes",
+        "uebernahmen-nach-land",
+        _("Practices taken over, by state of the county taking over"),
+        _("State"),
+    )
+
+
 TABLES = {
     table.__name__: table
     for table in (
@@ -95,6 +159,9 @@ TABLES = {
         programmes_by_field,
         programmes_by_target_group,
         published_per_quarter,
+        most_adopted,
+        adoptions_by_field,
+        adoptions_by_state,
     )
 }
 

@@ -3,13 +3,16 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import linebreaksbr
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -20,7 +23,7 @@ from counties.models import County
 from portal.admin_history import HistoryAdminMixin, VersionedModelForm
 from portal.roles import county_ids, is_editor
 
-from . import services
+from . import contact, services
 from .admin_spreadsheets import SpreadsheetAdminMixin
 from .enums import PublicationState
 from .history import restore
@@ -28,13 +31,18 @@ from .keywords import check_keywords
 from .models import (
     Attachment,
     BestPracticeProfile,
+    ContactReply,
+    ContactRequest,
     FieldOfAction,
     Funding,
     Indicator,
     Keyword,
     PartnerKind,
     Programme,
+    RequestKind,
+    RequestState,
     SearchSynonym,
+    StaffRole,
     TargetGroup,
 )
 from .views import attachment_response, image_response, preview_response
@@ -46,6 +54,16 @@ CURATED_FIELDS = [
     "featured_rank",
     "featured_until",
 ]
+# The structured facts of a best-practice profile (its transferability card).
+CARD_FIELDS = [
+    "staff_fte", "staff_roles", "setup_cost", "running_cost", "costs_as_range",
+    "depends_on_funding", "months_to_start", "required_partners", "preconditions",
+    "works_without_city",
+]  # fmt: skip
+CARD_DESCRIPTION = _(
+    "Other counties filter the programme list by these facts, e.g. “at most one position” "
+    "or “ready in six months”. Leave a fact empty if you do not know it."
+)
 STATE_BADGES = {
     PublicationState.DRAFT: "state-draft",
     PublicationState.SUBMITTED: "state-submitted",
@@ -126,6 +144,7 @@ class SearchSynonymAdmin(SimpleHistoryAdmin):
 admin.site.register(FieldOfAction, ControlledTermAdmin)
 admin.site.register(TargetGroup, ControlledTermAdmin)
 admin.site.register(PartnerKind, ControlledTermAdmin)
+admin.site.register(StaffRole, ControlledTermAdmin)
 
 
 class _StaffFileLink:
@@ -323,8 +342,13 @@ class BestPracticeInline(CuratedFieldsMixin, admin.StackedInline):
             _("Transferability"),
             {"fields": ["transfer_staff", "transfer_money", "transfer_partners", "transfer_time"]},
         ),
+        (
+            _("Transferability card: facts to filter by"),
+            {"fields": CARD_FIELDS, "description": CARD_DESCRIPTION},
+        ),
         (_("Editors: recognition and featuring"), {"fields": CURATED_FIELDS}),
     ]
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
 
     def has_delete_permission(self, request, obj=None):
         # obj is the programme; only editors remove a profile they recognised or featured.
@@ -421,7 +445,33 @@ class ProgrammeAdmin(HistoryAdminMixin, SpreadsheetAdminMixin, admin.ModelAdmin)
         readonly = list(super().get_readonly_fields(request, obj))
         if obj is not None and not is_editor(request.user):
             readonly.append("county")  # county staff cannot move a programme elsewhere
+        if obj is not None and obj.is_adapted:
+            readonly.append("source_column")
         return readonly
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is not None and obj.is_adapted:
+            fieldsets.insert(
+                1,
+                (
+                    _("Taken over from another county"),
+                    {"fields": ["source_column", "adaptation_note"]},
+                ),
+            )
+        return fieldsets
+
+    @admin.display(description=_("taken over from"))
+    def source_column(self, obj):
+        source = obj.adapted_from
+        label = f"{obj.adapted_from_title} ({obj.adapted_from_county})"
+        if source is not None and source.is_published:
+            return format_html(
+                '<a href="{}" target="_blank" rel="noopener">{}</a>',
+                source.get_absolute_url(),
+                label,
+            )
+        return label
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
@@ -607,6 +657,8 @@ class ProgrammeAdmin(HistoryAdminMixin, SpreadsheetAdminMixin, admin.ModelAdmin)
                     "Please correct them and choose the image again."
                 ),
             )
+        if obj is not None and request.method == "GET":
+            self._notice_unadapted_texts(request, obj)
         state = obj.publication_state if obj is not None else PublicationState.DRAFT
         context.update(
             may_submit=state in services.TRANSITIONS["submit"] and not is_editor(request.user),
@@ -616,6 +668,27 @@ class ProgrammeAdmin(HistoryAdminMixin, SpreadsheetAdminMixin, admin.ModelAdmin)
         if obj is not None:
             context["state_badge"] = state_badge(obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _notice_unadapted_texts(self, request, obj):
+        """Texts of a taken-over programme still word for word those of its source: marked
+        as the source's, so that staff adapt them to their county."""
+        source = obj.adapted_from
+        if source is None or obj.publication_state != PublicationState.DRAFT:
+            return
+        same = [
+            str(Programme._meta.get_field(name).verbose_name)
+            for name in services.ADOPTED_TEXTS
+            if getattr(obj, name) and getattr(obj, name) == getattr(source, name)
+        ]
+        if same:
+            messages.info(
+                request,
+                gettext(
+                    "Still as in the programme you took over from %(county)s: %(fields)s. "
+                    "Please adapt them to your county."
+                )
+                % {"county": obj.adapted_from_county, "fields": ", ".join(same)},
+            )
 
     def _submit_if_asked(self, request, obj):
         """ "Save and submit for review": the edits are saved first, then submitted."""
@@ -643,6 +716,10 @@ class ProgrammeAdmin(HistoryAdminMixin, SpreadsheetAdminMixin, admin.ModelAdmin)
         deleted, counts, perms, protected = super().get_deleted_objects(objs, request)
         through = [m._meta.verbose_name_plural for m in self._link_tables()]
         counts = {name: n for name, n in counts.items() if name not in through}
+        # Requests go with their programme; nobody needs the right to delete them one by
+        # one, and the list does not name them (their contents are the county's).
+        private = {str(m._meta.verbose_name) for m in (ContactRequest, ContactReply)}
+        perms = {name for name in perms if str(name) not in private}
         return self._strip_links(deleted), counts, perms, protected
 
     def _link_tables(self):
@@ -653,7 +730,9 @@ class ProgrammeAdmin(HistoryAdminMixin, SpreadsheetAdminMixin, admin.ModelAdmin)
         ]
 
     def _strip_links(self, items):
-        markers = [str(m._meta.verbose_name) for m in self._link_tables()]
+        markers = [
+            str(m._meta.verbose_name) for m in [*self._link_tables(), ContactRequest, ContactReply]
+        ]
         cleaned = []
         for item in items:
             if isinstance(item, list):
@@ -739,15 +818,28 @@ class BestPracticeProfileAdmin(HistoryAdminMixin, CuratedFieldsMixin, admin.Mode
         "is_featured",
         "featured_rank",
         "featured_until",
+        "adoptions",
     ]
     list_filter = ["is_recognised", "is_featured", "programme__fields_of_action"]
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     list_select_related = ["programme__county"]
     search_fields = ["programme__title", "programme__county__name"]
     autocomplete_fields = ["programme"]
     inlines = [IndicatorInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).editable_by(request.user)
+        # How many counties published a practice taken over from it: a signal for editors.
+        adopted = Count(
+            "programme__adoptions",
+            filter=Q(programme__adoptions__publication_state=PublicationState.PUBLISHED),
+        )
+        return super().get_queryset(request).editable_by(request.user).annotate(adopted=adopted)
+
+    @admin.display(description=_("taken over by"), ordering="adopted")
+    def adoptions(self, obj):
+        return ngettext("%(count)d county", "%(count)d counties", obj.adopted) % {
+            "count": obj.adopted
+        }
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
@@ -779,3 +871,140 @@ class BestPracticeProfileAdmin(HistoryAdminMixin, CuratedFieldsMixin, admin.Mode
     @admin.display(description=_("county"), ordering="programme__county__sort_name")
     def county(self, obj):
         return obj.programme.county
+
+
+# Requests between counties ------------------------------------------------------------
+
+
+class ContactRequestForm(forms.ModelForm):
+    """The staff's side of a request: an answer to send, and the state."""
+
+    answer = forms.CharField(
+        label=_("Your answer"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_(
+            "Sent by e-mail to the sender through the portal; your e-mail address is not shown."
+        ),
+    )
+
+    class Meta:
+        model = ContactRequest
+        fields = ["state"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [
+            (value, label)
+            for value, label in RequestState.choices
+            if value != RequestState.UNCONFIRMED
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        answering = bool((cleaned.get("answer") or "").strip())
+        if (
+            cleaned.get("state") == RequestState.ANSWERED
+            and not answering
+            and self.instance.answered_at is None
+        ):
+            self.add_error("answer", _("Write an answer first; it is then marked as answered."))
+        return cleaned
+
+
+REQUEST_FIELDS = [
+    "programme", "kind", "sender_column", "message", "proposed_dates", "visitors",
+    "created_at", "confirmed_at", "answered_at", "closed_at", "replies_column",
+]  # fmt: skip
+
+
+@admin.register(ContactRequest)
+class ContactRequestAdmin(admin.ModelAdmin):
+    """County staff read and answer their own county's requests; nobody else reads them.
+    Editors see how many there are, not what they say."""
+
+    form = ContactRequestForm
+    list_display = ["created_at", "kind", "programme", "sender_column", "state"]
+    list_filter = ["state", "kind"]
+    list_select_related = ["programme", "sender_county"]
+    readonly_fields = REQUEST_FIELDS
+    fieldsets = [
+        (None, {"fields": REQUEST_FIELDS}),
+        (_("Answer"), {"fields": ["answer", "state"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .for_staff(request.user)
+            .select_related("programme__county", "sender_county")
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deleted by purge_contact_requests, as the privacy policy says
+
+    @admin.display(description=_("sender"))
+    def sender_column(self, obj):
+        return obj.sender_label
+
+    @admin.display(description=_("answers so far"))
+    def replies_column(self, obj):
+        replies = list(obj.replies.select_related("author"))
+        if not replies:
+            return gettext("none yet")
+        return format_html_join(
+            "",
+            '<p class="request-reply"><strong>{} – {}</strong><br>{}</p>',
+            (
+                (
+                    date_format(timezone.localtime(reply.created_at), "DATETIME_FORMAT"),
+                    reply.author.get_full_name() or reply.author.get_username()
+                    if reply.author
+                    else "–",
+                    linebreaksbr(reply.body),
+                )
+                for reply in replies
+            ),
+        )
+
+    def save_model(self, request, obj, form, change):
+        """Through the write rules of programmes.contact: the mail and the state go together."""
+        answer = (form.cleaned_data.get("answer") or "").strip()
+        wanted = form.cleaned_data["state"]
+        current = ContactRequest.objects.get(pk=obj.pk)
+        try:
+            if answer:
+                contact.answer_request(item=current, user=request.user, body=answer)
+                messages.success(request, gettext("Your answer has been sent."))
+                current.refresh_from_db()
+            if wanted != current.state and not (answer and wanted == RequestState.OPEN):
+                contact.set_state(item=current, user=request.user, state=wanted)
+        except contact.RequestError as error:
+            messages.error(request, str(error))
+        obj.refresh_from_db()
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = extra_context or {}
+        if is_editor(request.user):
+            extra_context["request_counts"] = request_counts()
+        return super().changelist_view(request, extra_context)
+
+
+def request_counts():
+    """Requests by state and kind across all counties: numbers only, for the editors."""
+    rows = (
+        ContactRequest.objects.delivered()
+        .values("kind", "state")
+        .annotate(count=Count("pk"))
+        .order_by("kind", "state")
+    )
+    kinds, states = dict(RequestKind.choices), dict(RequestState.choices)
+    return [
+        {"kind": kinds[row["kind"]], "state": states[row["state"]], "count": row["count"]}
+        for row in rows
+    ]

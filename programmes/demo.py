@@ -5,6 +5,7 @@ Every programme it creates is marked ``is_demo``; the site shows a notice while 
 
 import json
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
@@ -22,6 +23,7 @@ from .models import (
     Indicator,
     PartnerKind,
     Programme,
+    StaffRole,
     TargetGroup,
 )
 from .search import deferred_updates
@@ -107,15 +109,25 @@ def _set_relations(programme, entry, vocab):
     )
 
 
-def _create_profile(programme, data):
+def _create_profile(programme, data, vocab):
     rank = data.get("featured_rank")
-    profile = BestPracticeProfile.objects.create(
+    card = dict(data.get("card") or {})
+    roles = [vocab["roles"][code] for code in card.pop("staff_roles", [])]
+    partners = [vocab["partners"][code] for code in card.pop("required_partners", [])]
+    if card.get("staff_fte") is not None:
+        card["staff_fte"] = Decimal(str(card["staff_fte"]))
+    profile = BestPracticeProfile(
         programme=programme,
         is_recognised=True,
         is_featured=rank is not None,
         featured_rank=rank if rank is not None else 100,
         **{field: data[field] for field in PROFILE_FIELDS},
+        **card,
     )
+    with saved_with_one_record(profile, "+"):
+        profile.save()
+        profile.staff_roles.set(roles)
+        profile.required_partners.set(partners)
     Indicator.objects.bulk_create(
         Indicator(profile=profile, **indicator) for indicator in data.get("indicators", [])
     )
@@ -151,6 +163,7 @@ def term_lookup():
         "fields": {term.slug: term for term in FieldOfAction.objects.all()},
         "groups": {term.slug: term for term in TargetGroup.objects.all()},
         "partners": {term.slug: term for term in PartnerKind.objects.all()},
+        "roles": {term.slug: term for term in StaffRole.objects.all()},
     }
 
 
@@ -169,12 +182,14 @@ def load_demo(*, directory=DEMO_DIR, now=None):
     # Each programme's fields, keywords and profile would rewrite its search document again;
     # all documents are written once at the end.
     with deferred_updates():
-        _create_all(entries, counties=counties, taken=taken, now=now, vocab=vocab)
+        created = _create_all(entries, counties=counties, taken=taken, now=now, vocab=vocab)
+        _link_lineage(entries, created)
     _fill_county_profiles(directory, counties)
     return len(entries)
 
 
 def _create_all(entries, *, counties, taken, now, vocab):
+    created = {}
     for index, entry in enumerate(entries):
         # Spread publication over the past months so "newest" has a meaning.
         published_at = now - timedelta(days=5 * index + 1)
@@ -186,4 +201,23 @@ def _create_all(entries, *, counties, taken, now, vocab):
             vocab=vocab,
         )
         if entry.get("best_practice"):
-            _create_profile(programme, entry["best_practice"])
+            _create_profile(programme, entry["best_practice"], vocab)
+        created[entry["title"]] = programme
+    return created
+
+
+def _link_lineage(entries, created):
+    """Which demo programme was taken over from which ("adapted_from": the source's title),
+    set on the programme and on its one history record."""
+    for entry in entries:
+        if not entry.get("adapted_from"):
+            continue
+        programme, source = created[entry["title"]], created[entry["adapted_from"]]
+        lineage = {
+            "adapted_from": source,
+            "adapted_from_title": source.title,
+            "adapted_from_county": source.county.name,
+            "adaptation_note": entry.get("adaptation_note", ""),
+        }
+        Programme.objects.filter(pk=programme.pk).update(**lineage)
+        Programme.history.filter(id=programme.pk).update(**lineage)

@@ -13,6 +13,7 @@ from taggit.models import Tag, TaggedItem
 
 from counties.models import County, State
 
+from .filters import COST_BOUNDS, STAFF_BOUNDS, START_BOUNDS, TRIED_BOUNDS
 from .models import BestPracticeProfile, FieldOfAction, Funding, Programme, TargetGroup
 
 NOT_FILTERS = {"sortierung"}
@@ -63,6 +64,35 @@ FACETS = {
     "JOIN {profile} b ON b.programme_id = m.id AND b.is_recognised = {true} "
     "GROUP BY b.is_recognised",
 }
+
+
+def _bounds(bounds):
+    """The bounds of a filter as a table of (sent value, number) rows, written inline: they
+    are constants of programmes.filters, never input."""
+    return " UNION ALL ".join(f"SELECT '{sent}' AS t, {bound} AS n" for sent, bound, _ in bounds)
+
+
+def _card_facet(column, operator, bounds):
+    return (
+        "SELECT v.t, COUNT(*) FROM {m} m "
+        "JOIN {profile} b ON b.programme_id = m.id AND b.is_recognised = {true} "
+        f"CROSS JOIN ({_bounds(bounds)}) v WHERE b.{column} {operator} v.n GROUP BY v.t"
+    )
+
+
+FACETS.update(
+    {
+        "stellen": _card_facet("staff_fte", "<=", STAFF_BOUNDS),
+        "kosten": _card_facet("running_cost", "<", COST_BOUNDS),
+        "startklar": _card_facet("months_to_start", "<=", START_BOUNDS),
+        # Run by a county under the bound, or taken over and published by one.
+        "erprobt": "SELECT v.t, COUNT(*) FROM {m} m JOIN {county} c ON c.id = m.county_id "
+        f"CROSS JOIN ({_bounds(TRIED_BOUNDS)}) v WHERE c.population < v.n OR EXISTS ("
+        "SELECT 1 FROM {programme} a JOIN {county} ac ON ac.id = a.county_id "
+        "WHERE a.adapted_from_id = m.id AND a.publication_state = 'published' "
+        "AND ac.population < v.n) GROUP BY v.t",
+    }
+)
 
 
 def _active(filterset):

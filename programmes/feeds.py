@@ -38,6 +38,12 @@ class ProgrammeFeed(Feed):
         return f"{item.title} ({item.county.name})"
 
     def item_description(self, item):
+        if item.adapted_from_title:  # the lineage: which practice it was taken over from
+            return _("%(summary)s Based on: %(title)s (%(county)s).") % {
+                "summary": item.summary,
+                "title": item.adapted_from_title,
+                "county": item.adapted_from_county,
+            }
         return item.summary
 
     def item_pubdate(self, item):

@@ -1,5 +1,8 @@
+from decimal import Decimal
+
 import django_filters
 from django import forms
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_filters import fields as filter_fields
@@ -58,6 +61,43 @@ def _with_addresses(data, request):
             )
             data.setlist(name, [codes.get(value, value) for value in values])
     return data
+
+
+# The transferability card's filters: each choice a bound (as sent, as compared); the facet
+# counts in programmes.facets use the same bounds.
+STAFF_BOUNDS = [
+    ("0.5", Decimal("0.5"), _("at most half a position")),
+    ("1", Decimal("1"), _("at most one position")),
+    ("2", Decimal("2"), _("at most two positions")),
+]
+COST_BOUNDS = [
+    ("10000", 10_000, _("running costs under 10,000 € a year")),
+    ("25000", 25_000, _("running costs under 25,000 € a year")),
+    ("50000", 50_000, _("running costs under 50,000 € a year")),
+]
+START_BOUNDS = [
+    ("3", 3, _("ready to start within 3 months")),
+    ("6", 6, _("ready to start within 6 months")),
+    ("12", 12, _("ready to start within 12 months")),
+]
+TRIED_BOUNDS = [
+    ("100000", 100_000, _("tried in counties under 100,000 inhabitants")),
+    ("150000", 150_000, _("tried in counties under 150,000 inhabitants")),
+    ("250000", 250_000, _("tried in counties under 250,000 inhabitants")),
+]
+
+
+def _bound_filter(label, bounds, empty_label, method):
+    return django_filters.ChoiceFilter(
+        label=label,
+        choices=[(value, text) for value, _bound, text in bounds],
+        empty_label=empty_label,
+        method=method,
+    )
+
+
+def _bound(bounds, value):
+    return next(bound for sent, bound, _text in bounds if sent == value)
 
 
 class ProgrammeFilter(django_filters.FilterSet):
@@ -129,6 +169,10 @@ class ProgrammeFilter(django_filters.FilterSet):
         empty_label=_("All keywords"),
         distinct=True,
     )
+    stellen = _bound_filter(_("Staff needed"), STAFF_BOUNDS, _("Any number"), "filter_staff")
+    kosten = _bound_filter(_("Running costs"), COST_BOUNDS, _("Any amount"), "filter_cost")
+    startklar = _bound_filter(_("Time to start"), START_BOUNDS, _("Any time"), "filter_start")
+    erprobt = _bound_filter(_("Tried in"), TRIED_BOUNDS, _("Counties of any size"), "filter_tried")
     sortierung = django_filters.ChoiceFilter(
         label=_("Sort by"),
         choices=[(key, label) for key, (label, _order) in SORT_ORDERS.items()],
@@ -180,3 +224,30 @@ class ProgrammeFilter(django_filters.FilterSet):
 
     def filter_best_practice(self, queryset, name, value):
         return queryset.filter(best_practice__is_recognised=True) if value else queryset
+
+    # The card is part of the public profile: only recognised profiles count.
+    def filter_staff(self, queryset, name, value):
+        return queryset.filter(
+            best_practice__is_recognised=True,
+            best_practice__staff_fte__lte=_bound(STAFF_BOUNDS, value),
+        )
+
+    def filter_cost(self, queryset, name, value):
+        return queryset.filter(
+            best_practice__is_recognised=True,
+            best_practice__running_cost__lt=_bound(COST_BOUNDS, value),
+        )
+
+    def filter_start(self, queryset, name, value):
+        return queryset.filter(
+            best_practice__is_recognised=True,
+            best_practice__months_to_start__lte=_bound(START_BOUNDS, value),
+        )
+
+    def filter_tried(self, queryset, name, value):
+        """Run by a county under the bound, or taken over and published by one."""
+        bound = _bound(TRIED_BOUNDS, value)
+        adopted_there = Programme.objects.published().filter(
+            adapted_from=OuterRef("pk"), county__population__lt=bound
+        )
+        return queryset.filter(Q(county__population__lt=bound) | Exists(adopted_there))

@@ -229,3 +229,22 @@ def _preview_values(resource, programme):
 
 def _shortened(text):
     return text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1].rstrip() + "…"
+
+
+def write_cards(saved):
+    """The transferability facts a row gave, written to its programme's profile with one
+    history record each (programmes.resources checked that the profile exists)."""
+    from .history import saved_with_one_record
+
+    for programme, _new in saved:
+        card = getattr(programme, "import_card", None)
+        if not card:
+            continue
+        profile = programme.best_practice
+        with saved_with_one_record(profile, "~"):
+            for name, value in card.items():
+                if name in ("staff_roles", "required_partners"):
+                    getattr(profile, name).set(value)
+                else:
+                    setattr(profile, name, value)
+            profile.save()

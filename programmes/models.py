@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Lower
@@ -92,6 +92,14 @@ class PartnerKind(ControlledTerm):
         verbose_name_plural = _("kinds of partners")
 
 
+class StaffRole(ControlledTerm):
+    """A kind of work a practice needs staff for, e.g. coordination or teaching."""
+
+    class Meta(ControlledTerm.Meta):
+        verbose_name = _("staff role")
+        verbose_name_plural = _("staff roles")
+
+
 class KeywordSnapshot(models.Model):
     """Taggit's keywords are no plain many-to-many field, so django-simple-history cannot
     follow them; every historical programme keeps them as text instead. The fundings and
@@ -134,7 +142,9 @@ PROGRAMME_HISTORY = HistoricalRecords(
         "rank_vector",
     ],
 )
-BEST_PRACTICE_HISTORY = HistoricalRecords(bases=[IndicatorSnapshot])
+BEST_PRACTICE_HISTORY = HistoricalRecords(
+    bases=[IndicatorSnapshot], m2m_fields=["staff_roles", "required_partners"]
+)
 
 
 # The columns a programme card needs (programmes/_programme_card.html).
@@ -142,6 +152,9 @@ CARD_FIELDS = [
     "slug", "title", "summary", "status", "published_at", "publication_state", "image", "image_alt",
     "county__name", "county__slug", "county__state__name",
     "best_practice__is_recognised", "best_practice__is_featured",
+    # The two or three facts of the transferability card that a best-practice card shows.
+    "best_practice__staff_fte", "best_practice__running_cost",
+    "best_practice__costs_as_range", "best_practice__months_to_start",
 ]  # fmt: skip
 
 
@@ -297,6 +310,32 @@ class Programme(models.Model):
     # The title, summary, keywords, fields and county of the search document (weights A and
     # B), small enough to rank thousands of matches without reading the long texts.
     rank_vector = SearchVectorField(null=True, editable=False)
+    # Lineage: the programme of another county this one was taken over from. The source's
+    # title and county are kept as text too, so that the line survives its deletion.
+    adapted_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="adoptions",
+        verbose_name=_("taken over from"),
+    )
+    adapted_from_title = models.CharField(
+        _("title of the source"), max_length=200, blank=True, editable=False
+    )
+    adapted_from_county = models.CharField(
+        _("county of the source"), max_length=200, blank=True, editable=False
+    )
+    adaptation_note = models.TextField(
+        _("what your county changed"),
+        blank=True,
+        max_length=2000,
+        help_text=_(
+            "For a practice taken over from another county: what you do differently "
+            "(required before submitting)."
+        ),
+    )
     is_demo = models.BooleanField(
         _("demo content"),
         default=False,
@@ -390,6 +429,29 @@ class Programme(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    @property
+    def is_adapted(self):
+        return bool(self.adapted_from_id or self.adapted_from_title)
+
+    def lineage(self, depth=5):
+        """The sources this programme was taken over from, nearest first, as far as they
+        can be followed: (programme or None, title, county name, reachable). A deleted
+        source ends the chain with its kept title; a loop never repeats."""
+        chain, seen, current = [], {self.pk}, self
+        while current is not None and current.is_adapted and len(chain) < depth:
+            source = current.adapted_from
+            if source is None or source.pk in seen:
+                chain.append((None, current.adapted_from_title, current.adapted_from_county, False))
+                break
+            seen.add(source.pk)
+            reachable = source.publication_state in (
+                PublicationState.PUBLISHED,
+                PublicationState.ARCHIVED,
+            )
+            chain.append((source, source.title, source.county.name, reachable))
+            current = source
+        return chain
+
 
 class Funding(models.Model):
     programme = models.ForeignKey(
@@ -440,6 +502,18 @@ class Funding(models.Model):
         return f"{self.get_level_display()}: {self.programme_name}".rstrip(": ")
 
 
+# The bounds of the cost ranges shown where staff prefer not to name an amount.
+COST_BOUNDS = [0, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000]
+
+
+def cost_range(value):
+    """(lower, upper) of the range holding `value`; upper is None above the last bound."""
+    for lower, upper in zip(COST_BOUNDS, COST_BOUNDS[1:], strict=False):
+        if value < upper:
+            return lower, upper
+    return COST_BOUNDS[-1], None
+
+
 class BestPracticeQuerySet(models.QuerySet):
     def published(self):
         """Recognised by the editors, of a published programme: what the public sees."""
@@ -484,6 +558,64 @@ class BestPracticeProfile(models.Model):
     transfer_money = models.TextField(_("money needed"))
     transfer_partners = models.TextField(_("partners needed"))
     transfer_time = models.TextField(_("time to start"))
+    # The transferability card: facts another county can filter by, beside the prose above.
+    staff_fte = models.DecimalField(
+        _("staff in full-time equivalents"),
+        max_digits=4,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(50)],
+        help_text=_("E.g. 0.5 for a half-time position."),
+    )
+    staff_roles = models.ManyToManyField(
+        StaffRole, related_name="profiles", blank=True, verbose_name=_("roles of the staff")
+    )
+    setup_cost = models.DecimalField(
+        _("one-off setup cost in euros"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    running_cost = models.DecimalField(
+        _("annual running cost in euros"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    costs_as_range = models.BooleanField(
+        _("show costs as ranges"),
+        default=False,
+        help_text=_("Public pages and open data then show e.g. “10.000–25.000 €”."),
+    )
+    depends_on_funding = models.BooleanField(
+        _("depends on funding that may end"), null=True, blank=True
+    )
+    months_to_start = models.PositiveSmallIntegerField(
+        _("months from decision to start"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(120)],
+    )
+    required_partners = models.ManyToManyField(
+        PartnerKind,
+        related_name="required_by",
+        blank=True,
+        verbose_name=_("partners that must take part"),
+    )
+    preconditions = models.CharField(
+        _("preconditions"),
+        max_length=500,
+        blank=True,
+        help_text=_("Short: what must be in place before starting."),
+    )
+    works_without_city = models.BooleanField(
+        _("works without a large city nearby"), null=True, blank=True
+    )
     is_recognised = models.BooleanField(
         _("recognised as best practice"),
         default=False,
@@ -529,6 +661,34 @@ class BestPracticeProfile(models.Model):
 
     def get_absolute_url(self):
         return self.programme.get_absolute_url() + "#praxisbeispiel"
+
+    def cost_shown(self, value):
+        """A cost as the public sees it: the amount, or its range where staff prefer."""
+        if value is None:
+            return None
+        return cost_range(value) if self.costs_as_range else (value, value)
+
+    @property
+    def setup_cost_shown(self):
+        return self.cost_shown(self.setup_cost)
+
+    @property
+    def running_cost_shown(self):
+        return self.cost_shown(self.running_cost)
+
+    @property
+    def has_card(self):
+        return any(
+            value is not None
+            for value in (
+                self.staff_fte,
+                self.setup_cost,
+                self.running_cost,
+                self.months_to_start,
+                self.depends_on_funding,
+                self.works_without_city,
+            )
+        ) or bool(self.preconditions)
 
     @property
     def transfer_items(self):
@@ -666,3 +826,130 @@ class Keyword(Tag):
         proxy = True
         verbose_name = _("keyword")
         verbose_name_plural = _("keywords")
+
+
+class RequestKind(models.TextChoices):
+    QUESTION = "question", _("Question")
+    VISIT = "visit", _("Study visit")
+
+
+class RequestState(models.TextChoices):
+    UNCONFIRMED = "unconfirmed", _("awaiting confirmation of the address")
+    OPEN = "open", _("open")
+    ANSWERED = "answered", _("answered")
+    CLOSED = "closed", _("done")
+
+
+class ContactRequestQuerySet(models.QuerySet):
+    def delivered(self):
+        """Confirmed and passed on to the county: what its staff work with."""
+        return self.exclude(state=RequestState.UNCONFIRMED)
+
+    def for_staff(self, user):
+        """A county's requests are read by its own staff only, editors included."""
+        return self.delivered().filter(programme__county_id__in=county_ids(user))
+
+    def answered_by_county(self, county_id):
+        return self.filter(
+            programme__county_id=county_id,
+            state__in=[RequestState.ANSWERED, RequestState.CLOSED],
+            answered_at__isnull=False,
+        )
+
+
+class ContactRequest(models.Model):
+    """A question or a study-visit request to the people who run a programme. The portal
+    delivers it and the answer; the contact person's address is never shown to the sender.
+    Personal data: deleted a year after it was closed (manage.py purge_contact_requests)."""
+
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.CASCADE,
+        related_name="contact_requests",
+        verbose_name=_("programme"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=RequestKind.choices)
+    state = models.CharField(
+        _("state"), max_length=20, choices=RequestState.choices, default=RequestState.UNCONFIRMED
+    )
+    sender_name = models.CharField(_("name"), max_length=120)
+    sender_organisation = models.CharField(_("organisation"), max_length=200)
+    sender_email = models.EmailField(_("e-mail address"))
+    # Set when county staff send under their county's name.
+    sender_county = models.ForeignKey(
+        County,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sending county"),
+    )
+    sender_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+    message = models.TextField(_("message"), max_length=5000)
+    proposed_dates = models.CharField(_("proposed dates"), max_length=300, blank=True)
+    visitors = models.PositiveSmallIntegerField(
+        _("number of visitors"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+    )
+    token = models.UUIDField(_("confirmation key"), default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
+
+    objects = ContactRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("request")
+        verbose_name_plural = _("requests")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=RequestKind.values), name="request_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=RequestState.values), name="request_state_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.programme}"
+
+    @property
+    def sender_label(self):
+        if self.sender_county_id:
+            return f"{self.sender_name} ({self.sender_county.name})"
+        return f"{self.sender_name} ({self.sender_organisation})"
+
+
+class ContactReply(models.Model):
+    request = models.ForeignKey(
+        ContactRequest, on_delete=models.CASCADE, related_name="replies", verbose_name=_("request")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    body = models.TextField(_("answer"), max_length=5000)
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return self.body[:60]

@@ -13,7 +13,8 @@ from taggit.models import TaggedItem
 
 from portal.formulas import neutralise
 
-from .models import Programme
+from .enums import PublicationState
+from .models import BestPracticeProfile, Programme, cost_range
 
 DESTATIS = "© Statistisches Bundesamt (Destatis), 2019, CC BY 4.0"
 LICENCE = "CC BY 4.0 – Kreise für Integration (Deutscher Landkreistag)"
@@ -40,6 +41,42 @@ FIELDS = [
     ("end_date", _("End, YYYY-MM-DD")),
     ("people_reached", _("Number of people reached, if given")),
     ("best_practice", _("true if the editors recognised it as a best practice")),
+    ("staff_fte", _("Transferability: staff needed in full-time equivalents")),
+    ("staff_roles", _("Transferability: codes of the staff roles (a list; in CSV: a;b)")),
+    ("setup_cost_min", _("Transferability: one-off setup cost in euros, lower bound")),
+    (
+        "setup_cost_max",
+        _(
+            "Transferability: one-off setup cost in euros, upper bound "
+            "(equal to the lower bound for an exact amount, empty above 1,000,000)"
+        ),
+    ),
+    ("running_cost_min", _("Transferability: annual running cost in euros, lower bound")),
+    ("running_cost_max", _("Transferability: annual running cost in euros, upper bound")),
+    ("depends_on_funding", _("Transferability: true if it depends on funding that may end")),
+    ("months_to_start", _("Transferability: months from decision to start")),
+    (
+        "required_partners",
+        _(
+            "Transferability: codes of the kinds of partners that must take "
+            "part (a list; in CSV: a;b)"
+        ),
+    ),
+    ("preconditions", _("Transferability: preconditions")),
+    ("works_without_city", _("Transferability: true if it works without a large city nearby")),
+    (
+        "tried_in",
+        _(
+            "AGS of the counties that run it: its own and those that took it over "
+            "(a list; in CSV: a;b)"
+        ),
+    ),
+    ("adapted_from", _("Identifier of the programme it was taken over from, if published")),
+    ("adapted_from_title", _("Title and county of the programme it was taken over from")),
+    (
+        "adopted_by",
+        _("Identifiers of the published programmes taken over from it (a list; in CSV: a;b)"),
+    ),
     ("published_at", _("First publication, ISO 8601")),
     ("updated_at", _("Last change, ISO 8601")),
     ("county_figures_source", _("Source of the county figures")),
@@ -52,11 +89,73 @@ COLUMNS = [
     "pk", "slug", "title", "summary", "status", "start_date", "end_date", "reach",
     "published_at", "updated_at", "county__ags", "county__name", "county__state__name",
     "county__population", "county__area_km2", "best_practice__is_recognised",
+    "best_practice__pk", "best_practice__staff_fte", "best_practice__setup_cost",
+    "best_practice__running_cost", "best_practice__costs_as_range",
+    "best_practice__depends_on_funding", "best_practice__months_to_start",
+    "best_practice__preconditions", "best_practice__works_without_city",
+    "adapted_from__slug", "adapted_from__publication_state", "adapted_from_title",
+    "adapted_from_county",
 ]  # fmt: skip
+PUBLIC_STATES = {PublicationState.PUBLISHED, PublicationState.ARCHIVED}
 
 
 def _iso(value):
     return value.isoformat() if value else None
+
+
+def _number(value):
+    return None if value is None else float(value)
+
+
+def _costs(values, name):
+    """(lower, upper) of a cost as its public page shows it: the amount or its range."""
+    amount = values[f"best_practice__{name}"]
+    if amount is None:
+        return None, None
+    if values["best_practice__costs_as_range"]:
+        lower, upper = cost_range(amount)
+        return lower, upper
+    return float(amount), float(amount)
+
+
+def _card(values, lists):
+    """The transferability card, for recognised profiles only: what the public page shows."""
+    if not values["best_practice__is_recognised"]:
+        return dict.fromkeys(CARD_KEYS) | {"staff_roles": [], "required_partners": []}
+    profile = values["best_practice__pk"]
+    setup, running = _costs(values, "setup_cost"), _costs(values, "running_cost")
+    return {
+        "staff_fte": _number(values["best_practice__staff_fte"]),
+        "staff_roles": lists["roles"].get(profile, []),
+        "setup_cost_min": setup[0],
+        "setup_cost_max": setup[1],
+        "running_cost_min": running[0],
+        "running_cost_max": running[1],
+        "depends_on_funding": values["best_practice__depends_on_funding"],
+        "months_to_start": values["best_practice__months_to_start"],
+        "required_partners": lists["partners"].get(profile, []),
+        "preconditions": values["best_practice__preconditions"] or None,
+        "works_without_city": values["best_practice__works_without_city"],
+    }
+
+
+CARD_KEYS = [
+    "staff_fte", "staff_roles", "setup_cost_min", "setup_cost_max", "running_cost_min",
+    "running_cost_max", "depends_on_funding", "months_to_start", "required_partners",
+    "preconditions", "works_without_city",
+]  # fmt: skip
+
+
+def _lineage(values, lists):
+    source_public = values["adapted_from__publication_state"] in PUBLIC_STATES
+    title = values["adapted_from_title"]
+    adoptions = lists["adoptions"].get(values["pk"], [])
+    return {
+        "tried_in": list(dict.fromkeys([values["county__ags"], *[a for _s, a in adoptions]])),
+        "adapted_from": values["adapted_from__slug"] if source_public else None,
+        "adapted_from_title": f"{title} ({values['adapted_from_county']})" if title else None,
+        "adopted_by": [slug for slug, _ags in adoptions],
+    }
 
 
 def _row(values, lists, url):
@@ -78,6 +177,8 @@ def _row(values, lists, url):
         "end_date": _iso(values["end_date"]),
         "people_reached": values["reach"],
         "best_practice": bool(values["best_practice__is_recognised"]),
+        **_card(values, lists),
+        **_lineage(values, lists),
         "published_at": _iso(values["published_at"]),
         "updated_at": _iso(values["updated_at"]),
         "county_figures_source": DESTATIS,
@@ -117,6 +218,29 @@ def _lists(ids):
             )
         ),
         "keywords": _grouped(keywords.values_list("object_id", "tag__name")),
+        # Keyed by profile: the card's lists.
+        "roles": _grouped(
+            BestPracticeProfile.staff_roles.through.objects.filter(
+                bestpracticeprofile__programme_id__in=ids
+            )
+            .order_by("staffrole__position")
+            .values_list("bestpracticeprofile_id", "staffrole__slug")
+        ),
+        "partners": _grouped(
+            BestPracticeProfile.required_partners.through.objects.filter(
+                bestpracticeprofile__programme_id__in=ids
+            )
+            .order_by("partnerkind__position")
+            .values_list("bestpracticeprofile_id", "partnerkind__slug")
+        ),
+        # Published programmes taken over from these: (slug, AGS of their county).
+        "adoptions": _grouped(
+            (source, (slug, ags))
+            for source, slug, ags in Programme.objects.published()
+            .filter(adapted_from_id__in=ids)
+            .order_by("county__ags", "slug")
+            .values_list("adapted_from_id", "slug", "county__ags")
+        ),
     }
 
 

@@ -4,7 +4,6 @@ from collections import defaultdict
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -12,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from counties.models import County
+from portal import mail
 
 from .models import Programme
 from .services import county_staff
@@ -48,7 +48,7 @@ def send_confirmation_reminders(*, now=None):
                 },
             )
             subject = _("Please confirm that your entries are current")
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, addresses)
+            mail.send([mail.message(subject, body, addresses)])
             sent += 1
     programmes.update(reminder_sent_at=now)  # bookkeeping, not content: no history needed
     counties.update(reminder_sent_at=now)

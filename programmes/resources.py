@@ -26,9 +26,16 @@ from portal.formulas import neutralise, unquote
 from portal.text import german_slugify
 
 from .enums import ProgrammeStatus
-from .import_writes import NoDiff, PreviewDiff, write_relations_and_history
+from .import_writes import NoDiff, PreviewDiff, write_cards, write_relations_and_history
 from .keywords import check_keywords
-from .models import FieldOfAction, PartnerKind, Programme, TargetGroup
+from .models import (
+    BestPracticeProfile,
+    FieldOfAction,
+    PartnerKind,
+    Programme,
+    StaffRole,
+    TargetGroup,
+)
 from .search import deferred_updates
 
 LIST_SEPARATOR = ";"
@@ -178,6 +185,45 @@ class TextWidget(widgets.CharWidget):
         return "" if value is None else unquote(str(value).strip()).strip()
 
 
+class YesNoWidget(widgets.Widget):
+    """ja, nein, or an empty cell for "not specified"."""
+
+    YES, NO = (
+        {"ja", "j", "yes", "true", "wahr", "1", "x"},
+        {"nein", "n", "no", "false", "falsch", "0"},
+    )
+
+    def clean(self, value, row=None, **kwargs):
+        text = unquote(str("" if value is None else value).strip()).casefold()
+        if not text:
+            return None
+        if text in self.YES:
+            return True
+        if text in self.NO:
+            return False
+        raise ValueError(_("“%(value)s” is neither “ja” nor “nein”.") % {"value": value})
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else ("ja" if value else "nein")
+
+
+def _card_field(attribute, column, widget):
+    """A fact of the transferability card of the programme's best-practice profile. The
+    import machinery leaves it alone (readonly); ProgrammeResource reads it from the row
+    and writes it to an existing profile (the profile's texts are written in the form)."""
+    return fields.Field(
+        attribute=f"best_practice__{attribute}", column_name=column, widget=widget, readonly=True
+    )
+
+
+CARD_FIELDS = [
+    "staff_fte", "staff_roles", "setup_cost", "running_cost", "costs_as_range",
+    "depends_on_funding", "months_to_start", "required_partners", "preconditions",
+    "works_without_city",
+]  # fmt: skip
+CARD_M2M = {"staff_roles", "required_partners"}
+
+
 def _field(attribute, column, widget=None):
     return fields.Field(attribute=attribute, column_name=column, widget=widget or TextWidget())
 
@@ -206,6 +252,26 @@ class ProgrammeResource(resources.ModelResource):
     contact_email = _field("contact_email", "E-Mail")
     contact_phone = _field("contact_phone", "Telefon")
     website = _field("website", "Website")
+    adaptation_note = _field("adaptation_note", "Was wir geändert haben")
+    staff_fte = _card_field("staff_fte", "Stellen (VZÄ)", GermanDecimalWidget())
+    staff_roles = _card_field(
+        "staff_roles", "Rollen des Personals", NamesWidget(StaffRole, field="name")
+    )
+    setup_cost = _card_field("setup_cost", "Einmalige Kosten (Euro)", GermanDecimalWidget())
+    running_cost = _card_field("running_cost", "Laufende Kosten (Euro/Jahr)", GermanDecimalWidget())
+    costs_as_range = _card_field("costs_as_range", "Kosten als Spanne zeigen", YesNoWidget())
+    depends_on_funding = _card_field(
+        "depends_on_funding", "Abhängig von befristeter Förderung", YesNoWidget()
+    )
+    months_to_start = _card_field("months_to_start", "Monate bis zum Start", GermanIntegerWidget())
+    required_partners = _card_field(
+        "required_partners", "Notwendige Partner", NamesWidget(PartnerKind, field="name")
+    )
+    preconditions = _card_field("preconditions", "Voraussetzungen", TextWidget())
+    works_without_city = _card_field(
+        "works_without_city", "Ohne Großstadt in der Nähe", YesNoWidget()
+    )
+    adapted_from = fields.Field(column_name="Übernommen von", readonly=True)
 
     class Meta:
         model = Programme
@@ -232,6 +298,9 @@ class ProgrammeResource(resources.ModelResource):
             "contact_email",
             "contact_phone",
             "website",
+            "adaptation_note",
+            "adapted_from",
+            *CARD_FIELDS,
         ]
         clean_model_instances = True
         skip_unchanged = False
@@ -252,15 +321,20 @@ class ProgrammeResource(resources.ModelResource):
         """Rows can only update programmes the importing user may edit."""
         return (
             Programme.objects.editable_by(self.user)
-            .select_related("county")
+            .select_related("county", "best_practice")
             .prefetch_related("fields_of_action", "target_groups", "partner_kinds", "keywords")
         )
 
     # Export -------------------------------------------------------------------------
 
     def filter_export(self, queryset, **kwargs):
-        return queryset.select_related("county").prefetch_related(
-            "fields_of_action", "target_groups", "partner_kinds", "keywords"
+        return queryset.select_related("county", "best_practice").prefetch_related(
+            "fields_of_action",
+            "target_groups",
+            "partner_kinds",
+            "keywords",
+            "best_practice__staff_roles",
+            "best_practice__required_partners",
         )
 
     def export_field(self, field, instance, **kwargs):
@@ -268,6 +342,11 @@ class ProgrammeResource(resources.ModelResource):
         if isinstance(field.widget, widgets.NumberWidget):
             return value  # a number, never a formula, even if negative
         return neutralise(value)
+
+    def dehydrate_adapted_from(self, programme):
+        if not programme.adapted_from_title:
+            return ""
+        return f"{programme.adapted_from_title} ({programme.adapted_from_county})"
 
     def dehydrate_keywords(self, programme):
         return edit_string_for_tags(list(programme.keywords.all())) if programme.pk else ""
@@ -331,6 +410,7 @@ class ProgrammeResource(resources.ModelResource):
                     instance.import_relations[field.attribute] = field.clean(row)
                 except ValueError as error:
                     errors[field.attribute] = [str(error)]
+        self._read_card(instance, row, errors)
         if KEYWORDS in row:
             try:
                 names = parse_tags(unquote(str(row[KEYWORDS] or "").strip()))
@@ -339,6 +419,38 @@ class ProgrammeResource(resources.ModelResource):
                 errors["keywords"] = error.messages
         if errors:
             raise ValidationError(errors)
+
+    def _read_card(self, instance, row, errors):
+        """The card's columns present in the row, cleaned; kept until after_import writes
+        them to the programme's profile. Facts without a profile are an error of the row."""
+        instance.import_card = {}
+        for name in CARD_FIELDS:
+            field = self.fields[name]
+            if field.column_name not in row:
+                continue
+            try:
+                value = field.widget.clean(row[field.column_name], row=row)
+                if name not in CARD_M2M:  # the model's own checks: bounds, lengths
+                    model_field = BestPracticeProfile._meta.get_field(name)
+                    if value is None and not model_field.null:
+                        continue  # an empty yes/no cell of a field that is never empty
+                    value = model_field.clean(value, None)
+                instance.import_card[name] = value
+            except ValueError as error:
+                errors[field.column_name] = [str(error)]
+            except ValidationError as error:
+                errors[field.column_name] = error.messages
+        given = any(value not in (None, "", []) for value in instance.import_card.values())
+        if given and getattr(instance, "best_practice", None) is None:
+            column = self.fields[next(iter(instance.import_card))].column_name
+            errors.setdefault(column, []).append(
+                _(
+                    "Transferability facts belong to a best-practice profile. Please create "
+                    "the profile in the programme's form first."
+                )
+            )
+        if not given:
+            instance.import_card = {}
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = {key: list(value) for key, value in (import_validation_errors or {}).items()}
@@ -383,4 +495,5 @@ class ProgrammeResource(resources.ModelResource):
     def after_import(self, dataset, result, **kwargs):
         if not self.dry_run and not result.has_errors():  # otherwise all is rolled back
             write_relations_and_history(self.saved)
+            write_cards(self.saved)
         super().after_import(dataset, result, **kwargs)

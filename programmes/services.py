@@ -8,7 +8,6 @@ import logging
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -16,9 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from counties.models import County
+from portal import mail
 from portal.roles import CURATE_PERMISSION, REVIEW_PERMISSION, county_ids, is_editor
 
 from .enums import PublicationState as State
+from .history import saved_with_one_record
+from .models import Programme
+from .search import deferred_updates
 
 logger = logging.getLogger(__name__)
 
@@ -64,16 +68,15 @@ def _mail(*, subject, template, recipients, programme, on_mail_failure=None, **c
     addresses = sorted({user.email for user in recipients if user.email})
     if not addresses:
         return
-    subject = " ".join(str(subject).split())  # a header is one line, whatever a title holds
     body = render_to_string(
         f"programmes/email/{template}.txt",
         {"programme": programme, "link": _admin_link(programme), **context},
     )
-    messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in addresses]
+    messages = [mail.message(subject, body, [address]) for address in addresses]
 
     def deliver():
         try:
-            send_mass_mail(messages)
+            mail.send(messages)
         except Exception:  # the mail server's many ways to fail: none may undo the step
             logger.exception("Mail %r about programme %s was not sent", template, programme.pk)
             if on_mail_failure is not None:
@@ -105,6 +108,13 @@ def _save(programme, user, fields, reason):
 def programme_submit(*, programme, user, on_mail_failure=None):
     _require(user, may_edit(user, programme))
     _check(programme, "submit")
+    if programme.is_adapted and not programme.adaptation_note.strip():
+        raise WorkflowError(
+            _(
+                "Please say in “What your county changed” how your programme differs from "
+                "the one you took over, then submit it."
+            )
+        )
     revised = programme.publication_state == State.CHANGES_REQUESTED
     programme.publication_state = State.SUBMITTED
     _save(programme, user, ["publication_state"], _("Submitted for review"))
@@ -129,6 +139,7 @@ def programme_publish(*, programme, user, now=None, on_mail_failure=None):
     _require(user, user.has_perm(REVIEW_PERMISSION))
     _check(programme, "publish")
     now = now or timezone.now()
+    first_time = programme.published_at is None
     programme.publication_state = State.PUBLISHED
     programme.review_comment = ""
     programme.published_at = programme.published_at or now
@@ -146,6 +157,16 @@ def programme_publish(*, programme, user, now=None, on_mail_failure=None):
         programme=programme,
         on_mail_failure=on_mail_failure,
     )
+    source = programme.adapted_from
+    if first_time and source is not None and source.county_id != programme.county_id:
+        _mail(
+            subject=_("Your practice has been taken over: %(title)s") % {"title": source.title},
+            template="adopted",
+            recipients=county_staff(source.county),
+            programme=source,
+            adoption=programme,
+            adoption_link=f"{settings.PORTAL_BASE_URL}{programme.get_absolute_url()}",
+        )
     return programme
 
 
@@ -191,3 +212,47 @@ def programme_confirm(*, programme, user, now=None):
 
 def may_curate(user):
     return user.has_perm(CURATE_PERMISSION)
+
+
+# What a programme taken over from another county starts with: its classification and texts
+# as a starting point, never its contact, figures, image, documents or editors' decisions.
+ADOPTED_TEXTS = ["summary", "description", "goals"]
+ADOPTED_FIELDS = [*ADOPTED_TEXTS, "partner_names", "status"]
+
+
+def adoptable_counties(user, programme):
+    """The counties into which `user` may take `programme` over: their own, not its own."""
+    if not programme.is_published:
+        return County.objects.none()
+    return County.objects.filter(pk__in=county_ids(user)).exclude(pk=programme.county_id)
+
+
+@transaction.atomic
+def programme_adopt(*, programme, county, user):
+    """A draft in `county`, pre-filled from another county's published programme and linked
+    to it. Nothing about the source changes."""
+    if not adoptable_counties(user, programme).filter(pk=county.pk).exists():
+        raise PermissionDenied
+    adopted = Programme(
+        county=county,
+        title=programme.title,
+        slug=Programme.objects.free_slug(f"{programme.slug}-{county.slug}"[:200]),
+        adapted_from=programme,
+        adapted_from_title=programme.title,
+        adapted_from_county=programme.county.name,
+        publication_state=State.DRAFT,
+        **{name: getattr(programme, name) for name in ADOPTED_FIELDS},
+    )
+    adopted._change_reason = _("Taken over from %(title)s (%(county)s)") % {
+        "title": programme.title,
+        "county": programme.county.name,
+    }
+    adopted._history_user = user
+    # One history record, with the relations; one search document, written at the end.
+    with deferred_updates(), saved_with_one_record(adopted, "+"):
+        adopted.save()
+        adopted.fields_of_action.set(programme.fields_of_action.all())
+        adopted.target_groups.set(programme.target_groups.all())
+        adopted.partner_kinds.set(programme.partner_kinds.all())
+        adopted.keywords.set(list(programme.keywords.all()))
+    return adopted

@@ -2,7 +2,7 @@ from django.urls import path
 
 from portal.cache import public_page
 
-from . import feeds, views
+from . import exchange, feeds, views
 
 app_name = "programmes"
 
@@ -20,6 +20,15 @@ urlpatterns = [
         name="programme-detail",
     ),
     path("programme/<slug:slug>/bild/", views.image, name="image"),
+    path("programme/<slug:slug>/uebernehmen/", exchange.adopt, name="adopt"),
+    path("programme/<slug:slug>/frage/", exchange.ask, {"kind": "frage"}, name="ask-question"),
+    path(
+        "programme/<slug:slug>/hospitation/",
+        exchange.ask,
+        {"kind": "hospitation"},
+        name="ask-visit",
+    ),
+    path("anfragen/bestaetigen/<uuid:token>/", exchange.confirm, name="request-confirm"),
     path("programme/<slug:slug>/dokumente/<int:pk>/", views.attachment, name="attachment"),
     path("handlungsfelder/", public_page(views.field_list), name="field-list"),
     path("feeds/programme/", public_page(feeds.ProgrammeFeed()), name="feed-all"),

@@ -17,6 +17,7 @@ from portal.text import german_slugify
 
 from . import opendata, related, search
 from .enums import ProgrammeStatus
+from .exchange import exchange_context
 from .facets import NOT_FILTERS, facet_counts
 from .filters import AS_TYPED, ProgrammeFilter
 from .models import Attachment, FieldOfAction, Funding, Programme, TargetGroup
@@ -109,13 +110,17 @@ class ProgrammeListView(FilteredListView):
 
 def with_detail_relations(queryset):
     """A programme with everything its page shows, in a fixed number of queries."""
-    return queryset.select_related("county__state", "best_practice").prefetch_related(
+    return queryset.select_related(
+        "county__state", "best_practice", "adapted_from__county"
+    ).prefetch_related(
         "fields_of_action",
         "target_groups",
         "partner_kinds",
         "keywords",
         Prefetch("fundings", queryset=Funding.objects.order_by("start_year", "pk")),
         "best_practice__indicators",
+        "best_practice__staff_roles",
+        "best_practice__required_partners",
         "attachments",
     )
 
@@ -147,6 +152,7 @@ class ProgrammeDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(neighbours_context(self.request, self.object))
+        context.update(exchange_context(self.request, self.object))
         return context
 
 
@@ -156,6 +162,7 @@ def preview_response(request, programme):
     programme = with_detail_relations(Programme.objects.filter(pk=programme.pk)).get()
     context = {"programme": programme, "object": programme, "preview": True}
     context.update(neighbours_context(request, programme))
+    context.update(exchange_context(request, programme))
     response = render(request, "programmes/programme_detail.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

@@ -8,7 +8,15 @@ from pypdf import PdfWriter
 from counties.models import County, CountyCategory, State
 from portal.text import german_sort_key
 from programmes.enums import ProgrammeStatus, PublicationState
-from programmes.models import BestPracticeProfile, FieldOfAction, Funding, Programme
+from programmes.models import (
+    BestPracticeProfile,
+    ContactRequest,
+    FieldOfAction,
+    Funding,
+    Programme,
+    RequestKind,
+    RequestState,
+)
 
 
 class StateFactory(factory.django.DjangoModelFactory):
@@ -109,5 +117,22 @@ def recreate_migration_data():
         ("portal.migrations.0003_roles", "create_roles"),
         ("portal.migrations.0004_sync_roles", "sync"),
         ("programmes.migrations.0015_search_index_and_synonym_list", "create_synonyms"),
+        ("programmes.migrations.0020_staff_roles", "create_roles"),
+        ("portal.migrations.0007_privacy_requests", "add_requests"),
     ]:
         getattr(importlib.import_module(module), function)(apps, None)
+
+
+class ContactRequestFactory(factory.django.DjangoModelFactory):
+    """A question, confirmed and open, unless told otherwise."""
+
+    class Meta:
+        model = ContactRequest
+
+    programme = factory.SubFactory(ProgrammeFactory, contact_email="kontakt@kreis.example")
+    kind = RequestKind.QUESTION
+    state = RequestState.OPEN
+    sender_name = "Jana Beispiel"
+    sender_organisation = "Stadt Musterhausen"
+    sender_email = "jana@musterhausen.example"
+    message = "Wie fangen wir an?"

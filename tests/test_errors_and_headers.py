@@ -330,6 +330,8 @@ def test_templates_have_nothing_inline_that_the_policy_blocks():
     found = []
     for directory in TEMPLATE_DIRS:
         for template in directory.rglob("*.html"):
+            if template.parent.name == "email":
+                continue  # mail, never served under the policy; mail programs need inline styles
             text = template.read_text()
             found += [
                 f"{template}: {what}" for what, pattern in INLINE_CODE if pattern.search(text)

@@ -97,12 +97,15 @@ class TestProgrammeDetail:
             "Stolpersteine",
             "Übertragbarkeit",
             "Kim Muster",
-            "kim@example.org",
+            "Frage stellen",
+            "Hospitation anfragen",
             programme.county.name,
             "Wohnraum",
             "<strong>Vermieter</strong>",
         ]:
             assert text in page
+        # Requests go through the portal: the contact person's address is never shown.
+        assert "kim@example.org" not in page
 
     def test_draft_detail_is_404(self, client):
         programme = ProgrammeFactory(draft=True)

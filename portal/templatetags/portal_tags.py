@@ -1,7 +1,10 @@
+from decimal import Decimal
 from html import escape
 
 from django import template
+from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from portal.cache import cached_value
 from portal.text import render_markdown
@@ -158,3 +161,38 @@ def bar_y(index):
 @register.filter
 def bar_width(value, maximum):
     return round(BAR_SPACE * (value or 0) / maximum) if maximum else 0
+
+
+def _amount(value):
+    return number_format(value, decimal_pos=0, force_grouping=True)
+
+
+@register.filter
+def euro_span(span):
+    """A cost as (lower, upper): "18.000 €", "10.000–25.000 €" or "über 1.000.000 €"."""
+    if not span:
+        return ""
+    lower, upper = span
+    if upper is None:
+        return gettext("more than %(amount)s €") % {"amount": _amount(lower)}
+    if lower == upper:
+        return f"{_amount(lower)} €"
+    return f"{_amount(lower)}–{_amount(upper)} €"
+
+
+@register.filter
+def yes_no_unknown(value):
+    if value is None:
+        return gettext("not specified")
+    return gettext("yes") if value else gettext("no")
+
+
+@register.filter
+def plain_number(value):
+    """0,5 or 2, not 0,50 or 2,00: a decimal without its trailing zeros, written the German
+    way."""
+    if value is None:
+        return ""
+    value = Decimal(value)
+    value = value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
+    return number_format(value)

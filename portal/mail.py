@@ -1,0 +1,27 @@
+"""E-mails of the portal: German plain text with an HTML part rendered from the same text,
+so that both say the same and every link works in either."""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.template.loader import render_to_string
+
+
+def one_line(subject):
+    """A header is one line, whatever a title holds."""
+    return " ".join(str(subject).split())
+
+
+def message(subject, text, to, *, reply_to=None):
+    subject = one_line(subject)
+    mail = EmailMultiAlternatives(
+        subject, text, settings.DEFAULT_FROM_EMAIL, list(to), reply_to=reply_to
+    )
+    html = render_to_string("email/message.html", {"subject": subject, "text": text})
+    mail.attach_alternative(html, "text/html")
+    return mail
+
+
+def send(messages):
+    """Send over one connection; raises what the mail server raises."""
+    if messages:
+        get_connection().send_messages(messages)

@@ -26,8 +26,9 @@ run: setup
 	$(MANAGE) load_demo
 	PORTAL_BASE_URL=$${PORTAL_BASE_URL:-http://127.0.0.1:$(PORT)} $(MANAGE) runserver 127.0.0.1:$(PORT)
 
+# One worker per core, each with its own test database; a file's tests stay together.
 test: setup
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 test-browser: setup
 	$(BIN)/pytest -m browser

@@ -53,6 +53,11 @@ NOT_RESTORED = {
 # Only editors decide these; a restore by county staff leaves them as they are.
 CURATED = {"is_recognised", "editors_statement", "is_featured", "featured_rank", "featured_until"}
 M2M_FIELDS = ("fields_of_action", "target_groups", "partner_kinds")
+# The many-to-many fields each model's history keeps, with the history that keeps them.
+HISTORY_M2M = {
+    Programme: (M2M_FIELDS, PROGRAMME_HISTORY),
+    BestPracticeProfile: (("staff_roles", "required_partners"), BEST_PRACTICE_HISTORY),
+}
 
 
 @dataclass
@@ -204,13 +209,15 @@ class _Lookups:
         self.names = {}
         self.m2m = {}
         records = [record for record in records if record is not None]
-        if records and records[0].instance_type is Programme:
+        model = records[0].instance_type if records else None
+        if model in HISTORY_M2M:
             history_ids = [record.history_id for record in records]
-            for name in M2M_FIELDS:
-                field = Programme._meta.get_field(name)
+            names, history = HISTORY_M2M[model]
+            for name in names:
+                field = model._meta.get_field(name)
                 target = field.related_model._meta.model_name
                 rows = (
-                    PROGRAMME_HISTORY.m2m_models[field]
+                    history.m2m_models[field]
                     .objects.filter(history_id__in=history_ids)
                     .values_list("history_id", f"{target}_id")
                 )
@@ -224,7 +231,7 @@ class _Lookups:
         return self.names[model, pk]
 
     def m2m_names(self, record, name):
-        model = Programme._meta.get_field(name).related_model
+        model = record.instance_type._meta.get_field(name).related_model
         pks = self.m2m.get((record.history_id, name), [])
         return ", ".join(sorted(self.name(model, pk) for pk in pks)) or "–"
 
@@ -253,7 +260,7 @@ def _display(record, field, lookups):
 
 def _m2m_objects(record, name):
     rows = getattr(record, name).all()
-    target = Programme._meta.get_field(name).related_model
+    target = record.instance_type._meta.get_field(name).related_model
     attname = f"{target._meta.model_name}_id"
     return target._default_manager.filter(pk__in=[getattr(row, attname) for row in rows])
 
@@ -264,8 +271,8 @@ def _tracked_fields(record):
     fields = [
         field for field in record._meta.fields if field.name in names or field.name in SNAPSHOTS
     ]
-    if model is Programme:
-        fields += [Programme._meta.get_field(name) for name in M2M_FIELDS]
+    if model in HISTORY_M2M:
+        fields += [model._meta.get_field(name) for name in HISTORY_M2M[model][0]]
     return [field for field in fields if field.name not in {"id", "updated_at", "is_demo"}]
 
 
@@ -328,9 +335,9 @@ def restore(*, record, user, overrides=None):
             # auto_now_add stamped the insert as new; the object was created long before.
             model._default_manager.filter(pk=target.pk).update(created_at=record.created_at)
             target.created_at = record.created_at
+        for name in HISTORY_M2M.get(model, ((), None))[0]:
+            getattr(target, name).set(_m2m_objects(relations, name))
         if model is Programme:
-            for name in M2M_FIELDS:
-                getattr(target, name).set(_m2m_objects(relations, name))
             target.keywords.set(parse_tags(relations.keywords_snapshot))
         for rows in KEPT_ROWS.get(model, ()):
             _restore_rows(target, relations, rows)

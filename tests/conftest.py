@@ -6,7 +6,33 @@ from django.core.cache import cache
 from counties.loader import load_counties
 from counties.models import CountyMembership
 from portal.roles import ADMINISTRATORS, COUNTY_STAFF, EDITORS
-from tests.factories import CountyFactory
+from tests.factories import CountyFactory, recreate_migration_data
+
+TRANSACTIONAL = {"transactional_db", "live_server"}
+
+
+def _is_transactional(item):
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction")) or bool(
+        TRANSACTIONAL & set(getattr(item, "fixturenames", ()))
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test empties every table when it ends, the rows of data migrations
+    too. Put them back at once, so that the tests after it find the database as migrated,
+    in whatever order they run (with pytest-xdist, each worker runs its own mix)."""
+    yield
+    # After the last test the test database is gone with the session's fixtures.
+    if nextitem is not None and _is_transactional(item):
+        from django.contrib.contenttypes.models import ContentType
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            recreate_migration_data()
+        # The flush gave the content types new numbers; the process must not keep the old.
+        ContentType.objects.clear_cache()
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ from PIL import Image
 from programmes.enums import PublicationState
 from programmes.models import Programme
 from tests.factories import BestPracticeFactory, FundingFactory, ProgrammeFactory
-from tests.forms import programme_form
+from tests.forms import field_ids, programme_form
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +65,9 @@ def _png():
 
 def test_image_must_be_an_image_and_needs_alt_text(editor_client, counties):
     county = ProgrammeFactory().county
-    data = programme_form(county, title="Neu", slug="neu", fields_of_action=["1"], keywords="")
+    data = programme_form(
+        county, title="Neu", slug="neu", fields_of_action=field_ids(1), keywords=""
+    )
     url = reverse("admin:programmes_programme_add")
     fake = SimpleUploadedFile("bild.png", b"not really an image", content_type="image/png")
 

@@ -18,7 +18,7 @@ from programmes.history import restore
 from programmes.models import Attachment, BestPracticeProfile, Programme
 from programmes.reminders import send_confirmation_reminders
 from tests.factories import BestPracticeFactory, ProgrammeFactory
-from tests.forms import county_profile_form, programme_form
+from tests.forms import county_profile_form, field_ids, programme_form
 
 pytestmark = pytest.mark.django_db
 
@@ -181,7 +181,9 @@ class TestHistory:
         client.post(ADD_URL, programme_form(county_a))
         programme = Programme.objects.get()
         url = reverse("admin:programmes_programme_change", args=[programme.pk])
-        client.post(url, programme_form(county_a, fields_of_action=["3"], keywords="Jobcoaching"))
+        client.post(
+            url, programme_form(county_a, fields_of_action=field_ids(3), keywords="Jobcoaching")
+        )
 
         assert programme.history.count() == 2  # one record per save
         page = client.get(
@@ -202,7 +204,7 @@ class TestHistory:
         client.post(
             url,
             programme_form(
-                county_a, title="Überschrieben", fields_of_action=["6"], keywords="Sport"
+                county_a, title="Überschrieben", fields_of_action=field_ids(6), keywords="Sport"
             ),
         )
 
@@ -587,7 +589,7 @@ def test_history_page_and_start_page_queries_do_not_grow_with_records(
         client.post(
             url,
             programme_form(
-                county_a, title=f"Fassung {number}", fields_of_action=[str(number % 6 + 1)]
+                county_a, title=f"Fassung {number}", fields_of_action=field_ids(number % 6 + 1)
             ),
         )
     with django_assert_max_num_queries(25):

@@ -203,3 +203,28 @@ def test_staff_fill_in_the_card_in_the_form(client, staff_a, county_a):
     page = client.get(url).content.decode()
     assert "Personal in Vollzeitäquivalenten" in page
     assert "Koordination des Ehrenamts" in page  # the roles as checkboxes
+
+
+def test_the_card_is_in_the_history_and_restored_with_its_roles(client, staff_a, county_a):
+    from programmes.history import restore, saved_with_one_record
+
+    profile = BestPracticeFactory(programme=ProgrammeFactory(county=county_a))
+    with saved_with_one_record(profile, "~"):
+        profile.staff_fte = Decimal("1")
+        profile.save()
+        profile.staff_roles.set(StaffRole.objects.filter(slug="teaching"))
+    first = profile.history.latest()
+    with saved_with_one_record(profile, "~"):
+        profile.staff_fte = Decimal("2")
+        profile.save()
+        profile.staff_roles.set(StaffRole.objects.filter(slug="coordination"))
+
+    client.force_login(staff_a)
+    url = reverse("admin:programmes_bestpracticeprofile_history", args=[profile.pk])
+    page = client.get(url).content.decode()
+    assert "Aufgaben des Personals" in page and "Unterricht und Lehrkräfte" in page
+
+    restore(record=first, user=staff_a)
+    profile.refresh_from_db()
+    assert profile.staff_fte == Decimal("1")
+    assert list(profile.staff_roles.values_list("slug", flat=True)) == ["teaching"]

@@ -24,7 +24,9 @@ REQUESTS = (
     "Seite erfährt dabei die E-Mail-Adresse der anderen. Die Redaktion des Deutschen "
     "Landkreistags sieht nur Anzahlen, keine Inhalte. Anfragen und Antworten werden 12 Monate "
     "nach ihrem Abschluss gelöscht; beantwortete Anfragen gelten nach 90 Tagen als "
-    "abgeschlossen. Rechtsgrundlage ist Art. 6 Abs. 1 lit. a und e DSGVO.\n\n"
+    "abgeschlossen. Rechtsgrundlage ist Art. 6 Abs. 1 lit. a und e DSGVO. Die beiden "
+    "Formulare setzen, wie die Anmeldung, ein technisch notwendiges Cookie zum Schutz vor "
+    "gefälschten Formularen.\n\n"
 )
 RIGHTS = "**Ihre Rechte:**"
 

@@ -69,10 +69,6 @@ def _send_after_commit(messages):
     transaction.on_commit(lambda: mail.send(messages))
 
 
-def _kind_label(item):
-    return item.get_kind_display()
-
-
 @transaction.atomic
 def create_request(*, programme, data, user=None):
     """A new request from the cleaned form data. County staff: delivered at once, under
@@ -130,7 +126,7 @@ def _deliver(item):
         "programmes/email/request_delivered.txt", {"item": item, "link": _staff_link(item)}
     )
     subject = _("%(kind)s about “%(title)s” from %(sender)s") % {
-        "kind": _kind_label(item),
+        "kind": item.get_kind_display(),
         "title": item.programme.title,
         "sender": item.sender_organisation,
     }
@@ -248,7 +244,7 @@ def send_reminders(*, now=None):
             {"item": item, "link": _staff_link(item), "days": REMINDER_DAYS},
         )
         subject = _("Still unanswered: %(kind)s about “%(title)s”") % {
-            "kind": _kind_label(item),
+            "kind": item.get_kind_display(),
             "title": item.programme.title,
         }
         messages += [mail.message(subject, body, [a]) for a in _recipients(item.programme)]

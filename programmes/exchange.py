@@ -35,8 +35,10 @@ def exchange_context(request, programme):
               "county__population", "county__area_km2", "county__state__name")
         .order_by("county__sort_name")
     )  # fmt: skip
-    tried_in = [programme.county]
-    tried_in += [a.county for a in adoptions if a.county_id not in {c.pk for c in tried_in}]
+    # Its own county, then each county that published a take-over, once.
+    counties = {programme.county_id: programme.county}
+    for adoption in adoptions:
+        counties.setdefault(adoption.county_id, adoption.county)
     answered = ContactRequest.objects.answered_by_county(programme.county_id).aggregate(
         questions=Count("pk", filter=Q(kind=RequestKind.QUESTION)),
         visits=Count("pk", filter=Q(kind=RequestKind.VISIT)),
@@ -45,7 +47,7 @@ def exchange_context(request, programme):
     return {
         "lineage": programme.lineage() if programme.is_adapted else [],
         "adoptions": adoptions,
-        "tried_in": tried_in,
+        "tried_in": list(counties.values()),
         "answered": answered,
         "may_be_asked": contact.may_be_asked(programme),
         "adopt_counties": (

@@ -13,10 +13,12 @@ from taggit.models import Tag, TaggedItem
 
 from counties.models import County, State
 
+from .enums import PublicationState
 from .filters import COST_BOUNDS, STAFF_BOUNDS, START_BOUNDS, TRIED_BOUNDS
 from .models import BestPracticeProfile, FieldOfAction, Funding, Programme, TargetGroup
 
 NOT_FILTERS = {"sortierung"}
+PUBLISHED = PublicationState.PUBLISHED.value  # a constant of the code, written into SQL
 BEST_PRACTICE = "praxisbeispiel"
 TOTAL = "_total"
 
@@ -89,7 +91,7 @@ FACETS.update(
         "erprobt": "SELECT v.t, COUNT(*) FROM {m} m JOIN {county} c ON c.id = m.county_id "
         f"CROSS JOIN ({_bounds(TRIED_BOUNDS)}) v WHERE c.population < v.n OR EXISTS ("
         "SELECT 1 FROM {programme} a JOIN {county} ac ON ac.id = a.county_id "
-        "WHERE a.adapted_from_id = m.id AND a.publication_state = 'published' "
+        f"WHERE a.adapted_from_id = m.id AND a.publication_state = '{PUBLISHED}' "
         "AND ac.population < v.n) GROUP BY v.t",
     }
 )

@@ -514,6 +514,14 @@ def cost_range(value):
     return COST_BOUNDS[-1], None
 
 
+def shown_cost(amount, as_range):
+    """A cost as the public sees it, (lower, upper): the amount twice, or its range where
+    staff prefer; None without an amount. Pages and open data both show it so."""
+    if amount is None:
+        return None
+    return cost_range(amount) if as_range else (amount, amount)
+
+
 class BestPracticeQuerySet(models.QuerySet):
     def published(self):
         """Recognised by the editors, of a published programme: what the public sees."""
@@ -662,33 +670,13 @@ class BestPracticeProfile(models.Model):
     def get_absolute_url(self):
         return self.programme.get_absolute_url() + "#praxisbeispiel"
 
-    def cost_shown(self, value):
-        """A cost as the public sees it: the amount, or its range where staff prefer."""
-        if value is None:
-            return None
-        return cost_range(value) if self.costs_as_range else (value, value)
-
     @property
     def setup_cost_shown(self):
-        return self.cost_shown(self.setup_cost)
+        return shown_cost(self.setup_cost, self.costs_as_range)
 
     @property
     def running_cost_shown(self):
-        return self.cost_shown(self.running_cost)
-
-    @property
-    def has_card(self):
-        return any(
-            value is not None
-            for value in (
-                self.staff_fte,
-                self.setup_cost,
-                self.running_cost,
-                self.months_to_start,
-                self.depends_on_funding,
-                self.works_without_city,
-            )
-        ) or bool(self.preconditions)
+        return shown_cost(self.running_cost, self.costs_as_range)
 
     @property
     def transfer_items(self):

@@ -14,7 +14,7 @@ from taggit.models import TaggedItem
 from portal.formulas import neutralise
 
 from .enums import PublicationState
-from .models import BestPracticeProfile, Programme, cost_range
+from .models import BestPracticeProfile, Programme, shown_cost
 
 DESTATIS = "© Statistisches Bundesamt (Destatis), 2019, CC BY 4.0"
 LICENCE = "CC BY 4.0 – Kreise für Integration (Deutscher Landkreistag)"
@@ -108,14 +108,9 @@ def _number(value):
 
 
 def _costs(values, name):
-    """(lower, upper) of a cost as its public page shows it: the amount or its range."""
-    amount = values[f"best_practice__{name}"]
-    if amount is None:
-        return None, None
-    if values["best_practice__costs_as_range"]:
-        lower, upper = cost_range(amount)
-        return lower, upper
-    return float(amount), float(amount)
+    """(lower, upper) of a cost as its public page shows it."""
+    span = shown_cost(values[f"best_practice__{name}"], values["best_practice__costs_as_range"])
+    return (None, None) if span is None else tuple(_number(bound) for bound in span)
 
 
 def _card(values, lists):

@@ -6,7 +6,8 @@ older version is never read again, so nothing is ever stale and nothing needs de
 cache lets old entries expire. Reading the version is one primary-key lookup, which works
 with a cache per process (development) as with Redis shared by several servers.
 
-Only anonymous GET requests are served from the cache; staff pages never are."""
+Only anonymous GET requests without a session are served from the cache; staff pages and
+pages of a visitor's session (the Merkliste) never are."""
 
 import hashlib
 import logging
@@ -90,8 +91,16 @@ def cached_value(name, compute, *, request=None):
     return value
 
 
+# A visitor with a session (a Merkliste, say) or a notice waiting sees a page of their own.
+PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
+
+
 def _anonymous_read(request):
-    return request.method in ("GET", "HEAD") and not request.user.is_authenticated
+    return (
+        request.method in ("GET", "HEAD")
+        and not any(name in request.COOKIES for name in PERSONAL_COOKIES)
+        and not request.user.is_authenticated
+    )
 
 
 def public_page(view):

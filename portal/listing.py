@@ -56,6 +56,12 @@ def active_filter_chips(filterset, query, skip=()):
     return chips
 
 
+def describe_filters(filterset, query, skip=("sortierung",)):
+    """The active filters in words, e.g. "Suche: „Sprachkurs“ · Land: Bayern"."""
+    chips = active_filter_chips(filterset, query, skip=set(skip))
+    return " · ".join(f"{chip.label}: {chip.value}" for chip in chips)
+
+
 def shown(value, limit=40):
     """A user's raw input, made safe and short enough to quote back in a notice."""
     text = "".join(char for char in str(value) if unicodedata.category(char)[0] != "C")

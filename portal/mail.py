@@ -11,12 +11,15 @@ def one_line(subject):
     return " ".join(str(subject).split())
 
 
-def message(subject, text, to, *, reply_to=None):
+def message(subject, text, to, *, reply_to=None, html=None, headers=None):
+    """A mail; `html` where a template of its own says it better than the text does (real
+    headings, links named by what they open)."""
     subject = one_line(subject)
     mail = EmailMultiAlternatives(
-        subject, text, settings.DEFAULT_FROM_EMAIL, list(to), reply_to=reply_to
+        subject, text, settings.DEFAULT_FROM_EMAIL, list(to), reply_to=reply_to, headers=headers
     )
-    html = render_to_string("email/message.html", {"subject": subject, "text": text})
+    if html is None:
+        html = render_to_string("email/message.html", {"subject": subject, "text": text})
     mail.attach_alternative(html, "text/html")
     return mail
 

@@ -94,6 +94,10 @@ def robots_txt(request):
         "User-agent: *",
         "Disallow: /admin/",
         "Disallow: /anmelden/",
+        # Personal pages, and dossiers that cost a PDF each.
+        "Disallow: /merkliste/",
+        "Disallow: /suchauftrag/",
+        "Disallow: /*dossier.pdf",
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -7,8 +7,10 @@ class ProgrammesConfig(AppConfig):
     verbose_name = _("Programmes")
 
     def ready(self):
-        from . import history, keywords, search_signals
+        from . import digests, history, keywords, merkliste, search_signals
 
+        digests.connect()
+        merkliste.connect()
         history.connect()
         keywords.connect()
         search_signals.connect()

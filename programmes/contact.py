@@ -42,9 +42,10 @@ def may_be_asked(programme):
     return programme.is_published and bool(programme.contact_email)
 
 
-def over_limit(kind, key):
-    """Count one more request for `key`; True once the hourly limit is passed. The count
-    lives in the shared cache (Redis in production), so every server sees it."""
+def over_limit(kind, key, limit=None):
+    """Count one more request for `key`; True once the hourly limit (LIMITS[kind] unless
+    given) is passed. The count lives in the shared cache (Redis in production), so every
+    server sees it."""
     name = f"request-limit:{kind}:{key}"
     try:
         cache.add(name, 0, LIMIT_WINDOW)
@@ -52,7 +53,7 @@ def over_limit(kind, key):
     except ValueError:  # expired between add and incr
         cache.set(name, 1, LIMIT_WINDOW)
         count = 1
-    return count > LIMITS[kind]
+    return count > (limit if limit is not None else LIMITS[kind])
 
 
 def _link(path):

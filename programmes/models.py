@@ -140,6 +140,7 @@ PROGRAMME_HISTORY = HistoricalRecords(
         "updated_at",
         "search_vector",
         "rank_vector",
+        "substantially_updated_at",
     ],
 )
 BEST_PRACTICE_HISTORY = HistoricalRecords(
@@ -345,6 +346,11 @@ class Programme(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
+    # Set when a published programme's texts or status change by more than a correction, or
+    # when it is published again: such a change goes out in the saved searches' digests.
+    substantially_updated_at = models.DateTimeField(
+        _("substantially updated"), null=True, blank=True, editable=False
+    )
 
     objects = ProgrammeQuerySet.as_manager()
     history = PROGRAMME_HISTORY
@@ -411,6 +417,15 @@ class Programme(models.Model):
     def confirmed_at(self):
         """When the content was last known to be current: a confirmation or publication."""
         return self.last_confirmed_at or self.published_at
+
+    @property
+    def recognised_profile(self):
+        """The best-practice profile where the editors recognised it (public), else None."""
+        try:
+            profile = self.best_practice
+        except BestPracticeProfile.DoesNotExist:
+            return None
+        return profile if profile.is_recognised else None
 
     @property
     def is_stale(self):
@@ -941,3 +956,95 @@ class ContactReply(models.Model):
 
     def __str__(self):
         return self.body[:60]
+
+
+class MerklistEntry(models.Model):
+    """A programme on a signed-in person's Merkliste; visitors without an account keep theirs
+    in the session (programmes.merkliste)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="merkliste_entries"
+    )
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("Merkliste entry")
+        verbose_name_plural = _("Merkliste entries")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "programme"], name="merkliste_once_per_user")
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.programme}"
+
+
+class Rhythm(models.TextChoices):
+    WEEKLY = "woechentlich", _("weekly")
+    MONTHLY = "monatlich", _("monthly")
+
+
+class SearchSubscription(models.Model):
+    """A saved search ("Suchauftrag"): the list's filters, or the counties like one county,
+    mailed to an address in a rhythm once the address is confirmed (double opt-in)."""
+
+    email = models.EmailField(_("e-mail address"))
+    query = models.CharField(_("filters"), max_length=2000, blank=True)
+    similar_to = models.ForeignKey(
+        County,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("counties like"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="search_subscriptions",
+    )
+    rhythm = models.CharField(_("rhythm"), max_length=20, choices=Rhythm.choices)
+    token = models.UUIDField(_("key"), default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    last_sent_at = models.DateTimeField(_("last digest"), null=True, blank=True)
+    last_checked_at = models.DateTimeField(_("last checked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("saved search")
+        verbose_name_plural = _("saved searches")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(Lower("email"), name="subscription_email_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rhythm__in=Rhythm.values), name="subscription_rhythm_valid"
+            )
+        ]
+
+    def __str__(self):
+        return self.email
+
+
+class DigestEntry(models.Model):
+    """What a digest reported: a programme at the moment of its publication or substantial
+    update. A programme is reported once per such moment, whatever happens to a run."""
+
+    subscription = models.ForeignKey(
+        SearchSubscription, on_delete=models.CASCADE, related_name="entries"
+    )
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    changed_at = models.DateTimeField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "programme", "changed_at"], name="digest_entry_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.subscription_id}: {self.programme_id} ({self.changed_at:%Y-%m-%d})"

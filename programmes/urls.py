@@ -2,7 +2,7 @@ from django.urls import path
 
 from portal.cache import public_page
 
-from . import exchange, feeds, views
+from . import alerts, dossier, exchange, feeds, merkliste, views
 
 app_name = "programmes"
 
@@ -12,12 +12,18 @@ urlpatterns = [
     path(
         "programme/daten.json", public_page(views.programme_data), {"fmt": "json"}, name="data-json"
     ),
+    path("programme/dossier.pdf", public_page(dossier.list_dossier), name="list-dossier"),
     path("offene-daten/", public_page(views.open_data), name="open-data"),
     path("vergleichbare-kreise/", public_page(views.comparable), name="comparable"),
     path(
         "programme/<slug:slug>/",
         public_page(views.ProgrammeDetailView.as_view()),
         name="programme-detail",
+    ),
+    path(
+        "programme/<slug:slug>/dossier.pdf",
+        public_page(dossier.programme_dossier),
+        name="programme-dossier",
     ),
     path("programme/<slug:slug>/bild/", views.image, name="image"),
     path("programme/<slug:slug>/uebernehmen/", exchange.adopt, name="adopt"),
@@ -30,6 +36,21 @@ urlpatterns = [
     ),
     path("anfragen/bestaetigen/<uuid:token>/", exchange.confirm, name="request-confirm"),
     path("programme/<slug:slug>/dokumente/<int:pk>/", views.attachment, name="attachment"),
+    path("merkliste/", merkliste.page, name="merkliste"),
+    path("merkliste/aendern/", merkliste.change, name="merkliste-change"),
+    path("merkliste/dossier.pdf", dossier.merkliste_dossier, name="merkliste-dossier"),
+    path("merkliste/geteilt/", public_page(merkliste.shared), name="merkliste-shared"),
+    path(
+        "merkliste/geteilt/dossier.pdf",
+        public_page(dossier.shared_dossier),
+        name="shared-dossier",
+    ),
+    path("suchauftrag/", alerts.subscribe, name="subscribe"),
+    path("suchauftrag/bestaetigen/<uuid:token>/", alerts.confirm, name="subscription-confirm"),
+    path("suchauftrag/beenden/<uuid:token>/", alerts.end, name="subscription-end"),
+    path("suchauftrag/verwalten/", alerts.manage_request, name="subscriptions-request"),
+    path("suchauftrag/verwalten/<str:value>/", alerts.manage, name="subscriptions-manage"),
+    path("suchauftrag/kreise-wie-meiner/", alerts.follow_similar, name="follow-similar"),
     path("handlungsfelder/", public_page(views.field_list), name="field-list"),
     path("feeds/programme/", public_page(feeds.ProgrammeFeed()), name="feed-all"),
     path(

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView
 
@@ -13,6 +14,7 @@ from counties.similarity import similar_counties
 from portal.cache import cached_value, content_version
 from portal.links import base_url
 from portal.listing import PAGE_PARAM, FilteredListView, shown
+from portal.roles import county_ids
 from portal.text import german_slugify
 
 from . import opendata, related, search
@@ -20,9 +22,18 @@ from .enums import ProgrammeStatus
 from .exchange import exchange_context
 from .facets import NOT_FILTERS, facet_counts
 from .filters import AS_TYPED, ProgrammeFilter
-from .models import Attachment, FieldOfAction, Funding, Programme, TargetGroup
+from .models import (
+    Attachment,
+    FieldOfAction,
+    Funding,
+    Programme,
+    SearchSubscription,
+    TargetGroup,
+)
 
 RELATED_LIMIT = 4
+# A dossier holds at most this many programmes (programmes.dossier).
+DOSSIER_MAX = 50
 # The page number changes neither the matches nor their counts.
 NOT_FILTERING = {"seite", *NOT_FILTERS}
 
@@ -69,10 +80,39 @@ class ProgrammeListView(FilteredListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["facets"] = self.facets
+        context["dossier_max"] = DOSSIER_MAX
+        context["feed_url"], context["feed_title"] = self._feed()
         text = getattr(self.filterset.form, "cleaned_data", {}).get("q")
         if text:
             context.update(self._search_context(text, context))
         return context
+
+    def _feed(self):
+        """The Atom feed closest to the list: of its one Land, field of action, county or of
+        the best practices, otherwise of all programmes."""
+        used = {key for key in self.request.GET if key not in NOT_FILTERING}
+        cleaned = getattr(self.filterset.form, "cleaned_data", {})
+        chosen = cleaned.get(next(iter(used))) if len(used) == 1 else None
+        if used == {"land"} and chosen is not None and len(chosen) == 1:
+            state = list(chosen)[0]
+            return (
+                reverse("programmes:feed-state", args=[state.slug]),
+                _("New programmes in %(name)s") % {"name": state.name},
+            )
+        if used == {"handlungsfeld"} and chosen is not None and len(chosen) == 1:
+            field = list(chosen)[0]
+            return (
+                reverse("programmes:feed-field", args=[field.address]),
+                _("New programmes in “%(name)s”") % {"name": field.name},
+            )
+        if used == {"kreis"} and chosen is not None:
+            return (
+                reverse("programmes:feed-county", args=[chosen.slug]),
+                _("New programmes of %(name)s") % {"name": chosen.name},
+            )
+        if used == {"praxisbeispiel"} and chosen:
+            return reverse("programmes:feed-best-practices"), _("New best practices")
+        return reverse("programmes:feed-all"), _("New programmes")
 
     def _search_context(self, text, context):
         filterset = self.filterset
@@ -355,6 +395,14 @@ def comparable(request):
         "ambiguous": sum(c.name.casefold() == query.casefold() for c in candidates) > 1,
         "unknown_field": bool(request.GET.get("handlungsfeld")) and field is None,
     }
+    own = county_ids(request.user)
+    if own:  # county staff follow the counties like theirs in one click
+        context["follow_counties"] = [c for c in counties if c.pk in own]
+        context["followed"] = set(
+            SearchSubscription.objects.filter(
+                user=request.user, similar_to__isnull=False
+            ).values_list("similar_to_id", flat=True)
+        )
     if county is not None:
         taking_part = County.objects.taking_part().select_related("state").with_programme_counts()
         similar = similar_counties(county, limit=COMPARABLE_COUNTIES, candidates=taking_part)

@@ -1,0 +1,276 @@
+"""The dossier for a committee: programmes as a tagged PDF (PDF/UA-1, German, with a title)
+with a cover, a table of contents and one section per programme, made by WeasyPrint from
+an HTML template and its print stylesheet.
+
+A dossier covers the Merkliste, a shared list, one programme, or a filtered list of up to
+MAX_PROGRAMMES; anything else gets a German page saying why. Only published programmes are
+ever included. The PDF is kept per content version and day (portal.cache), so asking again
+costs nothing."""
+
+import logging
+from pathlib import Path
+
+from django.contrib.staticfiles import finders
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
+from django.views.decorators.http import require_GET
+
+from portal.cache import cached_value
+from portal.links import base_url
+from portal.listing import describe_filters
+
+from . import merkliste
+from .filters import ProgrammeFilter
+from .models import Programme
+from .opendata import DESTATIS
+from .views import DOSSIER_MAX as MAX_PROGRAMMES
+from .views import NOT_FILTERING, with_detail_relations
+
+logger = logging.getLogger(__name__)
+# The fonts the stylesheet names: KERN's Fira Sans, served from the npm package.
+FONTS = {
+    "regular": "kern/fonts/fira-sans/FiraSans-Regular.woff2",
+    "bold": "kern/fonts/fira-sans/FiraSans-SemiBold.woff2",
+    "italic": "kern/fonts/fira-sans/FiraSans-Italic.woff2",
+}
+
+
+STYLESHEET = "css/dossier.css"
+FONT_FACE = '@font-face {{ font-family: "Fira Sans"; font-weight: {weight}; font-style: {style}; src: url("{url}"); }}'  # noqa: E501
+FACES = {"regular": ("400", "normal"), "bold": ("700", "normal"), "italic": ("400", "italic")}
+PAGE_FONT = '"Fira Sans", "DejaVu Sans", sans-serif'
+
+
+def _font_files():
+    found = {name: finders.find(path) for name, path in FONTS.items()}
+    return {name: Path(path).resolve().as_uri() for name, path in found.items() if path}
+
+
+def _quoted(text):
+    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _stylesheets(css, fonts, fetcher):
+    """The static print stylesheet, the fonts, and the page boxes: the footer names the
+    portal and the source of the county figures on every page but the cover, and counts
+    the pages."""
+    faces = [
+        FONT_FACE.format(weight=weight, style=style, url=fonts[name])
+        for name, (weight, style) in FACES.items()
+        if name in fonts
+    ]
+    portal, figures = _("Kreise für Integration"), _("County figures:")
+    page, of = _("Page"), pgettext("page 3 of 7", "of")
+    footer = f"{portal} · {figures} {DESTATIS}"
+    pages = (
+        "@page { size: A4; margin: 22mm 20mm 24mm 20mm;"
+        f" @bottom-left {{ content: {_quoted(footer)}; font: 7.5pt {PAGE_FONT}; color: #333; }}"
+        f" @bottom-right {{ content: {_quoted(page + ' ')} counter(page)"
+        f" {_quoted(' ' + of + ' ')} counter(pages); font: 8pt {PAGE_FONT}; }} }}"
+        " @page :first { @bottom-left { content: none; } @bottom-right { content: none; } }"
+    )
+    with open(finders.find(STYLESHEET), encoding="utf-8") as handle:
+        static = handle.read()
+    return [
+        css(string="\n".join([*faces, pages]), url_fetcher=fetcher),
+        css(string=static, url_fetcher=fetcher),
+    ]
+
+
+class PdfUnavailable(Exception):
+    """WeasyPrint or its system libraries (Pango) are missing on this server."""
+
+
+def _weasyprint():
+    """WeasyPrint, imported when a dossier is asked for: it loads Pango from the system, and
+    a server without it should still serve every other page."""
+    try:
+        import weasyprint
+        from weasyprint.urls import URLFetcher
+    except (ImportError, OSError) as missing:
+        raise PdfUnavailable from missing
+    return weasyprint, URLFetcher
+
+
+def local_fonts_only(allowed):
+    """A fetcher that loads nothing but the portal's own font files: no address in a
+    programme's text makes the server fetch anything."""
+    _module, url_fetcher = _weasyprint()
+
+    class LocalFontsOnly(url_fetcher):
+        def fetch(self, url, headers=None):
+            if url not in allowed:
+                raise ValueError(f"Not loaded into a dossier: {url[:80]}")
+            return super().fetch(url, headers)
+
+    return LocalFontsOnly(allowed_protocols=["file"], allow_redirects=False)
+
+
+def _tried_in(programmes):
+    """Per programme: its county, then every county that published a take-over of it."""
+    counties = {p.pk: {p.county_id: p.county} for p in programmes}
+    adoptions = (
+        Programme.objects.published()
+        .filter(adapted_from__in=list(counties))
+        .select_related("county")
+        .order_by("county__sort_name")
+    )
+    for adoption in adoptions:
+        counties[adoption.adapted_from_id].setdefault(adoption.county_id, adoption.county)
+    return {pk: list(found.values()) for pk, found in counties.items()}
+
+
+def build_pdf(ids, *, title, subtitle, source_url):
+    """The PDF of the published programmes among `ids`, in their order."""
+    found = with_detail_relations(Programme.objects.published().filter(pk__in=ids)).in_bulk()
+    programmes = [found[pk] for pk in ids if pk in found]
+    tried_in = _tried_in(programmes)
+    for programme in programmes:
+        programme.tried_in = tried_in[programme.pk]
+    fonts = _font_files()
+    html = render_to_string(
+        "programmes/dossier.html",
+        {
+            "programmes": programmes,
+            "title": title,
+            "subtitle": subtitle,
+            "created": timezone.localdate(),
+            "source_url": source_url,
+            "base_url": base_url(None),
+            "destatis": DESTATIS,
+        },
+    )
+    weasyprint, _fetcher = _weasyprint()
+    fetcher = local_fonts_only(set(fonts.values()))
+    document = weasyprint.HTML(string=html, url_fetcher=fetcher)
+    stylesheets = _stylesheets(weasyprint.CSS, fonts, fetcher)
+    return document.write_pdf(stylesheets=stylesheets, pdf_variant="pdf/ua-1")
+
+
+def _response(request, ids, *, title, subtitle, filename):
+    today = timezone.localdate().isoformat()
+    source = f"{base_url(request)}{request.get_full_path()}"
+    try:
+        pdf = cached_value(
+            f"dossier:{ids}:{title}:{subtitle}:{today}",
+            lambda: build_pdf(ids, title=title, subtitle=subtitle, source_url=source),
+            request=request,
+        )
+    except PdfUnavailable:
+        logger.exception("Dossier asked for, but WeasyPrint cannot run on this server")
+        return _refusal(
+            request,
+            _("The dossier cannot be made at the moment"),
+            _("This server cannot make PDF files at the moment. Please try again later; the "
+              "programmes' pages can also be printed from the browser."),
+            "/programme/",
+            503,
+        )  # fmt: skip
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}-{today}.pdf"'
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _refusal(request, heading, text, back_url, status):
+    return render(
+        request,
+        "programmes/dossier_refused.html",
+        {"heading": heading, "text": text, "back_url": back_url},
+        status=status,
+    )
+
+
+def _nothing(request, back_url):
+    return _refusal(
+        request,
+        _("There is nothing to put in a dossier"),
+        _("The dossier needs at least one published programme. Save programmes to your "
+          "Merkliste or choose filters that find some."),
+        back_url,
+        404,
+    )  # fmt: skip
+
+
+def _count_subtitle(count):
+    return ngettext("%(count)s programme", "%(count)s programmes", count) % {"count": count}
+
+
+@require_GET
+def merkliste_dossier(request):
+    programmes = merkliste.published_in_order(merkliste.merkliste_of(request).ids())
+    if not programmes:
+        return _nothing(request, "/merkliste/")
+    return _response(
+        request,
+        [p.pk for p in programmes],
+        title=_("Dossier: programmes for the committee"),
+        subtitle=_count_subtitle(len(programmes)),
+        filename="dossier-merkliste",
+    )
+
+
+@require_GET
+def shared_dossier(request):
+    ids, _dropped = merkliste.parse_ids(request.GET.get(merkliste.SHARE_PARAM))
+    programmes = merkliste.published_in_order(ids)
+    if not programmes:
+        return _nothing(request, "/programme/")
+    return _response(
+        request,
+        [p.pk for p in programmes],
+        title=_("Dossier: programmes for the committee"),
+        subtitle=_count_subtitle(len(programmes)),
+        filename="dossier",
+    )
+
+
+@require_GET
+def programme_dossier(request, slug):
+    programme = get_object_or_404(Programme.objects.published().only("pk", "title"), slug=slug)
+    return _response(
+        request,
+        [programme.pk],
+        title=programme.title,
+        subtitle=_("Dossier of one programme"),
+        filename=f"dossier-{slug[:60]}",
+    )
+
+
+@require_GET
+def list_dossier(request):
+    """The filtered list, as long as it holds at most MAX_PROGRAMMES."""
+    filterset = ProgrammeFilter(
+        request.GET, queryset=Programme.objects.published(), request=request
+    )
+    filterset.is_valid()
+    ids = list(filterset.qs.values_list("pk", flat=True)[: MAX_PROGRAMMES + 1])
+    query = request.GET.copy()
+    for name in NOT_FILTERING:
+        query.pop(name, None)
+    back_url = f"/programme/?{query.urlencode()}" if query else "/programme/"
+    if not ids:
+        return _nothing(request, back_url)
+    if len(ids) > MAX_PROGRAMMES:
+        return _refusal(
+            request,
+            _("Too many programmes for one dossier"),
+            _("A dossier holds at most %(max)s programmes, and more match these filters. "
+              "Please narrow the list with further filters or a search, or save the "
+              "programmes you want to your Merkliste.") % {"max": MAX_PROGRAMMES},
+            back_url,
+            400,
+        )  # fmt: skip
+    described = describe_filters(filterset, request.GET)
+    return _response(
+        request,
+        ids,
+        title=_("Dossier: programmes of the counties"),
+        subtitle=f"{described} – {_count_subtitle(len(ids))}" if described
+        else _count_subtitle(len(ids)),
+        filename="dossier-programme",
+    )  # fmt: skip

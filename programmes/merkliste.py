@@ -1,0 +1,351 @@
+"""The Merkliste: programmes a visitor collects to compare them and take them to a committee.
+
+Visitors without an account keep it in their session; signed-in staff in their account, so
+that it outlasts a logout (what they collected before signing in joins it). Only published
+programmes are ever shown or stored; a shared link carries the programmes' numbers and
+reproduces the list for anyone.
+
+The buttons sit on cached public pages, which cannot carry a form token (portal.cache):
+the form posts without one and the view checks instead that the request comes from the
+portal's own pages (Sec-Fetch-Site or Origin), while the session cookie, SameSite=Lax, is
+never sent with another site's form anyway. A visitor whose pages show a Merkliste has a
+session, and pages of a session are not served from the shared page cache."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.signals import user_logged_in
+from django.db import transaction
+from django.http import Http404, HttpResponseForbidden, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from .models import MerklistEntry, Programme
+
+SESSION_KEY = "merkliste"
+LIMIT = 10
+SHARE_PARAM = "programme"
+REQUEST_ATTRIBUTE = "_merkliste"
+
+
+def parse_ids(text, limit=LIMIT):
+    """Programme numbers from a shared link ("12,40,7"): numbers only, each once, in order;
+    returns (ids, whether anything was left out)."""
+    ids, dropped = [], False
+    for part in str(text or "").replace(" ", ",").split(","):
+        if not part:
+            continue
+        if not part.isdecimal() or len(part) > 10:
+            dropped = True
+            continue
+        number = int(part)
+        if number in ids:
+            continue
+        if len(ids) == limit:
+            dropped = True
+            break
+        ids.append(number)
+    return ids, dropped
+
+
+def published_in_order(ids, queryset=None):
+    """The published programmes among `ids`, in the order of `ids`."""
+    queryset = queryset if queryset is not None else Programme.objects.all()
+    found = queryset.filter(pk__in=ids).published().in_bulk()
+    return [found[pk] for pk in ids if pk in found]
+
+
+class Merkliste:
+    """One visitor's list: the session's or the account's, read once per request."""
+
+    def __init__(self, request):
+        self.request = request
+        # Error pages for a refused request render before the middleware gave it a user.
+        user = getattr(request, "user", None)
+        self.user = user if user is not None and user.is_authenticated else None
+        self._ids = None
+
+    def ids(self):
+        if self._ids is None:
+            if self.user is not None:
+                self._ids = list(
+                    MerklistEntry.objects.filter(user=self.user).values_list(
+                        "programme_id", flat=True
+                    )
+                )
+            elif settings.SESSION_COOKIE_NAME in self.request.COOKIES and hasattr(
+                self.request, "session"
+            ):
+                self._ids = [pk for pk in self.request.session.get(SESSION_KEY, []) if pk]
+            else:  # no session, nothing collected: no need to open one
+                self._ids = []
+        return self._ids
+
+    def __len__(self):
+        return len(self.ids())
+
+    def __contains__(self, pk):
+        return pk in self.ids()
+
+    def store(self, ids):
+        ids = list(dict.fromkeys(ids))[:LIMIT]
+        if self.user is not None:
+            with transaction.atomic():
+                MerklistEntry.objects.filter(user=self.user).delete()
+                MerklistEntry.objects.bulk_create(
+                    MerklistEntry(user=self.user, programme_id=pk, position=position)
+                    for position, pk in enumerate(ids)
+                )
+        elif ids:
+            self.request.session[SESSION_KEY] = ids
+        else:
+            self.request.session.pop(SESSION_KEY, None)
+        self._ids = ids
+
+    def add(self, pk):
+        """'added', 'present' or 'full'."""
+        ids = self.ids()
+        if pk in ids:
+            return "present"
+        if len(ids) >= LIMIT:
+            return "full"
+        self.store([*ids, pk])
+        return "added"
+
+    def remove(self, pk):
+        self.store([item for item in self.ids() if item != pk])
+
+    def move(self, pk, step):
+        ids = list(self.ids())
+        if pk in ids:
+            index = ids.index(pk)
+            target = max(0, min(len(ids) - 1, index + step))
+            ids.insert(target, ids.pop(index))
+            self.store(ids)
+
+
+def merkliste_of(request):
+    if not hasattr(request, REQUEST_ATTRIBUTE):
+        setattr(request, REQUEST_ATTRIBUTE, Merkliste(request))
+    return getattr(request, REQUEST_ATTRIBUTE)
+
+
+def context(request):
+    """Context processor: the header's count and the cards' buttons, read only when shown."""
+    return {"merkliste": SimpleLazyObject(lambda: set(merkliste_of(request).ids()))}
+
+
+def join_on_login(sender, request, user, **kwargs):
+    """What a visitor collected before signing in joins the account's list."""
+    collected = request.session.pop(SESSION_KEY, None) if request is not None else None
+    if collected:
+        kept = list(MerklistEntry.objects.filter(user=user).values_list("programme_id", flat=True))
+        ids = [pk for pk in collected if pk not in kept]
+        published = set(
+            Programme.objects.published().filter(pk__in=ids).values_list("pk", flat=True)
+        )
+        merkliste = Merkliste(request)
+        merkliste.user = user
+        merkliste.store([*kept, *(pk for pk in ids if pk in published)])
+
+
+def connect():
+    user_logged_in.connect(join_on_login, dispatch_uid="merkliste-join-on-login")
+
+
+# Views ------------------------------------------------------------------------------
+
+
+def from_own_pages(request):
+    """A browser says where a form came from (Sec-Fetch-Site; older ones send Origin)."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site in ("same-origin", "none")
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    return origin == f"{request.scheme}://{request.get_host()}"
+
+
+def _back(request, default):
+    target = request.POST.get("weiter") or ""
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = default
+    return HttpResponseRedirect(target)
+
+
+def _wants_json(request):
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _programme_id(request):
+    value = request.POST.get("programm", "")
+    return int(value) if value.isdecimal() and len(value) <= 10 else None
+
+
+@csrf_exempt
+@require_POST
+def change(request):
+    """Add, remove or move one programme, take over a shared list, or empty the list."""
+    if not from_own_pages(request):
+        return HttpResponseForbidden(_("This form can only be sent from the portal's pages."))
+    merkliste = merkliste_of(request)
+    action = request.POST.get("aktion", "")
+    page = reverse("programmes:merkliste")
+    if action == "leeren":
+        merkliste.store([])
+        messages.success(request, _("Your Merkliste is empty now."))
+        return _back(request, page)
+    if action == "uebernehmen":
+        ids, _dropped = parse_ids(request.POST.get(SHARE_PARAM))
+        wanted = [p.pk for p in published_in_order(ids)]
+        new = [pk for pk in wanted if pk not in merkliste]
+        room = LIMIT - len(merkliste)
+        merkliste.store([*merkliste.ids(), *new[:room]])
+        if len(new) > room:
+            messages.warning(
+                request,
+                _("Your Merkliste holds at most %(limit)s programmes; not all were added.")
+                % {"limit": LIMIT},
+            )
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s programme added to your Merkliste.",
+                "%(count)s programmes added to your Merkliste.",
+                min(len(new), room),
+            )
+            % {"count": min(len(new), room)},
+        )
+        return HttpResponseRedirect(page)
+    pk = _programme_id(request)
+    programme = Programme.objects.published().filter(pk=pk).only("pk", "title").first()
+    if programme is None and not (action == "entfernen" and pk in merkliste):
+        if _wants_json(request):
+            return JsonResponse({"message": _("This programme is not published.")}, status=404)
+        raise Http404
+    if action == "merken":
+        outcome = merkliste.add(pk)
+        text = {
+            "added": _("“%(title)s” is on your Merkliste."),
+            "present": _("“%(title)s” is already on your Merkliste."),
+            "full": _(
+                "Your Merkliste holds at most %(limit)s programmes. Remove one to add “%(title)s”."
+            ),
+        }[outcome]
+    elif action == "entfernen":
+        merkliste.remove(pk)
+        text = _("“%(title)s” was removed from your Merkliste.")
+    elif action in ("hoch", "runter"):
+        merkliste.move(pk, -1 if action == "hoch" else 1)
+        text = _("“%(title)s” was moved.")
+    else:
+        return HttpResponseForbidden(_("Unknown action."))
+    title = programme.title if programme is not None else _("The programme")
+    text = text % {"title": title, "limit": LIMIT}
+    if _wants_json(request):
+        saved = pk in merkliste
+        return JsonResponse(
+            {
+                "message": text,
+                "saved": saved,
+                "count": len(merkliste),
+                "label": _("Saved – remove") if saved else _("Save to Merkliste"),
+            },
+            status=409 if action == "merken" and pk not in merkliste else 200,
+        )
+    level = messages.WARNING if action == "merken" and pk not in merkliste else messages.SUCCESS
+    messages.add_message(request, level, text)
+    return _back(request, page)
+
+
+def _table_rows(programmes):
+    """The programmes with what the comparison shows, in a fixed number of queries."""
+    return list(
+        Programme.objects.filter(pk__in=[p.pk for p in programmes])
+        .select_related("county__state", "best_practice")
+        .prefetch_related("fields_of_action", "best_practice__staff_roles")
+        .in_bulk()
+        .values()
+    )
+
+
+def _in_order(ids, programmes):
+    found = {programme.pk: programme for programme in programmes}
+    return [found[pk] for pk in ids if pk in found]
+
+
+def share_query(ids):
+    return f"{SHARE_PARAM}={','.join(str(pk) for pk in ids)}"
+
+
+@require_GET
+def page(request):
+    merkliste = merkliste_of(request)
+    ids = merkliste.ids()
+    programmes = published_in_order(ids)
+    if len(programmes) < len(ids):
+        gone = len(ids) - len(programmes)
+        merkliste.store([p.pk for p in programmes])
+        messages.info(
+            request,
+            ngettext(
+                "%(count)s programme is no longer published and was removed from your Merkliste.",
+                "%(count)s programmes are no longer published and were removed from your "
+                "Merkliste.",
+                gone,
+            )
+            % {"count": gone},
+        )
+    ids = [p.pk for p in programmes]
+    return render(
+        request,
+        "programmes/merkliste.html",
+        {
+            "programmes": _in_order(ids, _table_rows(programmes)),
+            "limit": LIMIT,
+            "share_url": (
+                request.build_absolute_uri(f"{reverse('programmes:merkliste-shared')}?")
+                + share_query(ids)
+            ),
+            "dossier_url": reverse("programmes:merkliste-dossier"),
+        },
+    )
+
+
+@require_GET
+def shared(request):
+    """A list someone shared: read-only, with the offer to take it over."""
+    ids, dropped = parse_ids(request.GET.get(SHARE_PARAM))
+    programmes = published_in_order(ids)
+    notices = []
+    if dropped:
+        notices.append(
+            _(
+                "The link holds more than %(limit)s programmes or parts that are no programme "
+                "numbers; only the first %(limit)s valid ones are shown."
+            )
+            % {"limit": LIMIT}
+        )
+    if len(programmes) < len(ids):
+        notices.append(_("Some programmes of this link are not published (any longer)."))
+    ids = [p.pk for p in programmes]
+    return render(
+        request,
+        "programmes/merkliste_shared.html",
+        {
+            "programmes": _in_order(ids, _table_rows(programmes)),
+            "notices": notices,
+            "ids": ",".join(str(pk) for pk in ids),
+            "dossier_url": (
+                f"{reverse('programmes:shared-dossier')}?{share_query(ids)}" if ids else ""
+            ),
+        },
+    )

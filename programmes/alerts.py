@@ -1,6 +1,7 @@
 """Pages of the saved searches ("Suchauftrag"): save, confirm, end in one click, list and
 end all of an address, and follow the counties like one's own (programmes.digests)."""
 
+import logging
 import uuid
 
 from axes.helpers import get_client_ip_address
@@ -20,6 +21,8 @@ from portal.roles import county_ids
 
 from . import digests
 from .models import Rhythm, SearchSubscription
+
+logger = logging.getLogger(__name__)
 
 
 class SubscribeForm(forms.Form):
@@ -83,11 +86,18 @@ def subscribe(request):
             if limited:
                 context["limited"] = True
                 return render(request, "programmes/subscribe.html", context, status=429)
+            failed = []
             try:
-                digests.subscribe(email=email, query=query, rhythm=form.cleaned_data["rhythm"])
+                digests.subscribe(
+                    email=email,
+                    query=query,
+                    rhythm=form.cleaned_data["rhythm"],
+                    on_mail_failure=lambda: failed.append(True),
+                )
             except digests.SubscriptionError as error:
                 context["error"] = str(error)
             else:
+                context["mail_failed"] = bool(failed)
                 return render(request, "programmes/subscription_sent.html", context)
     status = 400 if form.errors or "error" in context else 200
     return render(request, "programmes/subscribe.html", context, status=status)
@@ -152,8 +162,13 @@ def manage_request(request):
         if limited:
             context["limited"] = True
             return render(request, "programmes/subscriptions_request.html", context, status=429)
-        digests.send_manage_link(email)
-        context["sent"] = True
+        try:
+            digests.send_manage_link(email)
+        except Exception:  # the mail server's errors: said on the page, not a 500
+            logger.exception("Link to the saved searches not sent")
+            context["mail_failed"] = True
+        else:
+            context["sent"] = True
     status = 400 if form.errors else 200
     return render(request, "programmes/subscriptions_request.html", context, status=status)
 

@@ -65,9 +65,9 @@ def _staff_link(item):
 
 
 def _send_after_commit(messages):
-    """Mails leave once the request is stored; a mail server that fails is reported by
-    the caller's notice, never undoes the stored request."""
-    transaction.on_commit(lambda: mail.send(messages))
+    """Mails leave once the request is stored; a mail server that fails is logged and never
+    undoes the stored request (an unconfirmed one is deleted after 48 hours)."""
+    mail.send_after_commit(messages)
 
 
 @transaction.atomic

@@ -194,10 +194,6 @@ def _message(subject, template, context, to, subscription=None):
     return mail.message(subject, text, to, html=html, headers=headers)
 
 
-def _send_after_commit(message):
-    transaction.on_commit(lambda: mail.send([message]))
-
-
 def _existing(email, query, similar_to):
     return SearchSubscription.objects.filter(
         email__iexact=email, query=query, similar_to=similar_to
@@ -205,7 +201,7 @@ def _existing(email, query, similar_to):
 
 
 @transaction.atomic
-def subscribe(*, email, query, rhythm):
+def subscribe(*, email, query, rhythm, on_mail_failure=None):
     """A new saved search, unconfirmed, with a confirmation mail. Asking again for the same
     search resends the confirmation, or says that it exists; the page says the same in
     every case, so that nobody learns what an address has subscribed to."""
@@ -214,8 +210,9 @@ def subscribe(*, email, query, rhythm):
     if existing is not None and existing.confirmed_at is not None:
         subject = _("Your saved search already exists")
         context = {"subscription": existing, "description": describe(existing)}
-        _send_after_commit(
-            _message(subject, "subscription_exists", context, [email], subscription=existing)
+        mail.send_after_commit(
+            [_message(subject, "subscription_exists", context, [email], subscription=existing)],
+            on_mail_failure,
         )
         return existing
     if existing is None:
@@ -235,8 +232,9 @@ def subscribe(*, email, query, rhythm):
         "link": _link(reverse("programmes:subscription-confirm", args=[existing.token])),
         "days": CONFIRM_DAYS,
     }
-    _send_after_commit(
-        _message(_("Please confirm your saved search"), "subscription_confirm", context, [email])
+    subject = _("Please confirm your saved search")
+    mail.send_after_commit(
+        [_message(subject, "subscription_confirm", context, [email])], on_mail_failure
     )
     return existing
 
@@ -296,7 +294,7 @@ def follow_similar(*, user, county, rhythm=Rhythm.WEEKLY):
 
 def send_manage_link(email):
     """A link to the page that lists and ends an address's subscriptions, sent only if the
-    address has any."""
+    address has any. Raises what the mail server raises."""
     email = email.strip()
     if SearchSubscription.objects.filter(email__iexact=email).exists():
         context = {"link": manage_url(email), "days": MANAGE_DAYS}

@@ -341,3 +341,21 @@ def test_the_privacy_policy_describes_subscriptions(client):
     assert "Suchaufträge" in page
     assert "nach 7 Tagen gelöscht" in page
     assert "Merkliste" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_mail_server_that_fails_is_said_on_the_page(client, settings):
+    """With real commits, as in production: the mail leaves when the subscription is stored."""
+    settings.EMAIL_BACKEND = "tests.mail_backends.FailingFor"
+    FailingFor.failing = {ADDRESS}
+    try:
+        response = _subscribe(client)
+        assert response.status_code == 200
+        assert "konnte nicht versandt werden" in response.content.decode()
+        _confirmed()
+        response = client.post(reverse("programmes:subscriptions-request"), {"email": ADDRESS})
+        assert response.status_code == 200
+        assert "konnte nicht versandt werden" in response.content.decode()
+    finally:
+        FailingFor.failing = set()
+    assert SearchSubscription.objects.filter(confirmed_at__isnull=True).count() == 1

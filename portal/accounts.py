@@ -2,6 +2,7 @@
 
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
@@ -129,3 +130,18 @@ urlpatterns = [
         name="password_reset_complete",
     ),
 ]
+
+
+def client_ip(request):
+    """The visitor's address. Directly reached: REMOTE_ADDR. Behind TRUSTED_PROXY_COUNT
+    proxies that each append the address they were reached from to X-Forwarded-For: the
+    entry that many places from the right, the one the outermost proxy saw. What a visitor
+    writes into the header themselves stays left of it and counts for nothing. (django-ipware
+    counts proxies differently and answers None for a single load balancer.)"""
+    count = settings.TRUSTED_PROXY_COUNT
+    if count:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if len(hops) >= count:
+            return hops[-count]
+    return request.META.get("REMOTE_ADDR")

@@ -25,8 +25,13 @@ from .models import Rhythm, SearchSubscription
 logger = logging.getLogger(__name__)
 
 
+# The database keeps addresses of up to 254 characters (RFC 5321's limit for a path).
+EMAIL_MAX_LENGTH = 254
+
+
 class SubscribeForm(forms.Form):
     email = forms.EmailField(
+        max_length=EMAIL_MAX_LENGTH,
         label=_("Your e-mail address"),
         help_text=_("You will receive a link to confirm it; nothing is sent before."),
     )
@@ -49,7 +54,7 @@ class SubscribeForm(forms.Form):
 
 
 class AddressForm(forms.Form):
-    email = forms.EmailField(label=_("Your e-mail address"))
+    email = forms.EmailField(label=_("Your e-mail address"), max_length=EMAIL_MAX_LENGTH)
 
 
 def _described(query):
@@ -57,7 +62,7 @@ def _described(query):
     return digests.describe(subscription)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def subscribe(request):
     """Save the list's current search: the filters come in the address (GET) and are sent
     back with the form."""
@@ -103,7 +108,7 @@ def subscribe(request):
     return render(request, "programmes/subscribe.html", context, status=status)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request, token):
     """GET shows a button (mail programs open links to check them); POST confirms."""
     subscription = SearchSubscription.objects.select_related("similar_to").filter(token=token)
@@ -132,7 +137,7 @@ def confirm(request, token):
 
 
 @csrf_exempt  # RFC 8058: mail programs post "List-Unsubscribe=One-Click" without a form
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def end(request, token):
     """One click ends the subscription. GET asks first (link checkers open every link);
     POST, from the page's button or a mail program, ends it at once."""
@@ -149,7 +154,7 @@ def end(request, token):
     return render(request, "programmes/subscription_end.html", context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def manage_request(request):
     """Ask for the link to the page that lists an address's saved searches."""
     form = AddressForm(request.POST or None)
@@ -183,7 +188,7 @@ def _tokens(values):
     return tokens
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def manage(request, value):
     """All saved searches of the address the link was sent to, each to end, or all."""
     try:

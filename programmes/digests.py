@@ -33,7 +33,7 @@ from portal.listing import describe_filters
 
 from .contact import over_limit
 from .enums import PublicationState
-from .filters import ProgrammeFilter
+from .filters import ProgrammeFilter, canonical_query
 from .models import DigestEntry, Programme, Rhythm, SearchSubscription
 
 logger = logging.getLogger(__name__)
@@ -50,8 +50,6 @@ DIGEST_MAX = 30
 SIMILAR_COUNTIES = 10
 MANAGE_SALT = "programmes.digests.manage"
 MANAGE_DAYS = 30
-# Parameters of the list that do not change what it finds.
-NOT_SEARCH = {"seite", "sortierung", "wortgenau"}
 QUERY_MAX_LENGTH = 2000
 # Share of words of a published programme's texts that must change to count as an update.
 SUBSTANTIAL_SHARE = 0.2
@@ -74,20 +72,8 @@ def is_limited(kind, key):
 
 
 def clean_query(data):
-    """The list's filters from a query string, in a fixed order: page, order and empty
-    values left out, nothing but the list's own filters kept."""
-    names = set(ProgrammeFilter.base_filters) - NOT_SEARCH
-    pairs = sorted(
-        (key, value.strip()[:200])
-        for key, values in data.lists()
-        if key in names
-        for value in values
-        if value.strip()
-    )
-    query = QueryDict(mutable=True)
-    for key, value in dict.fromkeys(pairs):
-        query.appendlist(key, value)
-    text = query.urlencode()
+    """The list's filters and search from a query string (programmes.filters)."""
+    text = canonical_query(data)
     if len(text) > QUERY_MAX_LENGTH:
         raise SubscriptionError(_("This search is too long to be saved."))
     return text
@@ -101,12 +87,20 @@ def _filterset(subscription):
     return filterset
 
 
-def describe(subscription):
-    """The search in words, for pages and mails."""
+def describe(subscription, typed_words=True):
+    """The search in words, for pages and mails. Without `typed_words` the search term is
+    not quoted: a mail to an address nobody has confirmed yet carries none of the words
+    that whoever filled in the form chose."""
     if subscription.similar_to_id:
         return _("Counties like %(name)s") % {"name": subscription.similar_to.name}
-    words = describe_filters(_filterset(subscription), QueryDict(subscription.query))
-    return words or _("All programmes")
+    query = QueryDict(subscription.query, mutable=True)
+    parts = []
+    if not typed_words and query.pop("q", None):
+        parts.append(_("a search term"))
+    filterset = ProgrammeFilter(query, queryset=Programme.objects.published())
+    filterset.is_valid()
+    parts.append(describe_filters(filterset, query))
+    return " · ".join(part for part in parts if part) or _("All programmes")
 
 
 def list_url(subscription):
@@ -159,24 +153,28 @@ def _unsubscribe_url(subscription):
 
 
 def manage_url(email):
-    value = signing.TimestampSigner(salt=MANAGE_SALT).sign(email.strip().lower())
+    # sign_object writes URL-safe base64: any address fits into the path.
+    value = signing.TimestampSigner(salt=MANAGE_SALT).sign_object(email.strip().lower())
     return _link(reverse("programmes:subscriptions-manage", args=[value]))
 
 
 def email_from_manage_value(value):
     """The address a manage link was made for; SubscriptionError if forged or too old."""
     try:
-        return signing.TimestampSigner(salt=MANAGE_SALT).unsign(
+        email = signing.TimestampSigner(salt=MANAGE_SALT).unsign_object(
             value, max_age=timedelta(days=MANAGE_DAYS)
         )
     except signing.SignatureExpired as expired:
         raise SubscriptionError(
             _("This link has expired. Please ask for a new one below.")
         ) from expired
-    except signing.BadSignature as bad:
+    except (signing.BadSignature, ValueError) as bad:
         raise SubscriptionError(
             _("This link is not valid. Please ask for a new one below.")
         ) from bad
+    if not isinstance(email, str):
+        raise SubscriptionError(_("This link is not valid. Please ask for a new one below."))
+    return email
 
 
 def _message(subject, template, context, to, subscription=None):
@@ -209,7 +207,7 @@ def subscribe(*, email, query, rhythm, on_mail_failure=None):
     existing = _existing(email, query, None)
     if existing is not None and existing.confirmed_at is not None:
         subject = _("Your saved search already exists")
-        context = {"subscription": existing, "description": describe(existing)}
+        context = {"subscription": existing, "description": describe(existing, typed_words=False)}
         mail.send_after_commit(
             [_message(subject, "subscription_exists", context, [email], subscription=existing)],
             on_mail_failure,
@@ -228,7 +226,7 @@ def subscribe(*, email, query, rhythm, on_mail_failure=None):
         existing.save(update_fields=["rhythm"])
     context = {
         "subscription": existing,
-        "description": describe(existing),
+        "description": describe(existing, typed_words=False),
         "link": _link(reverse("programmes:subscription-confirm", args=[existing.token])),
         "days": CONFIRM_DAYS,
     }

@@ -10,27 +10,32 @@ costs nothing."""
 import logging
 from pathlib import Path
 
+from axes.helpers import get_client_ip_address
 from django.contrib.staticfiles import finders
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from portal.cache import cached_value
 from portal.links import base_url
 from portal.listing import describe_filters
 
 from . import merkliste
-from .filters import ProgrammeFilter
+from .contact import over_limit
+from .filters import ProgrammeFilter, canonical_query
 from .models import Programme
 from .opendata import DESTATIS
 from .views import DOSSIER_MAX as MAX_PROGRAMMES
-from .views import NOT_FILTERING, with_detail_relations
+from .views import with_detail_relations
 
 logger = logging.getLogger(__name__)
+# New dossiers (not yet in the cache) one address may ask for in an hour.
+LIMIT_PER_HOUR = 30
 # The fonts the stylesheet names: KERN's Fira Sans, served from the npm package.
 FONTS = {
     "regular": "kern/fonts/fira-sans/FiraSans-Regular.woff2",
@@ -151,15 +156,37 @@ def build_pdf(ids, *, title, subtitle, source_url):
     return document.write_pdf(stylesheets=stylesheets, pdf_variant="pdf/ua-1")
 
 
-def _response(request, ids, *, title, subtitle, filename):
+class TooManyDossiers(Exception):
+    """An address asked for more new dossiers than LIMIT_PER_HOUR."""
+
+
+def _response(request, ids, *, title, subtitle, filename, source):
+    """The PDF, from the cache when the same selection was asked for today (at this content
+    version). `source` is the selection's own address, printed on the cover: never what
+    the request carried besides, which could put someone else's words in the document."""
     today = timezone.localdate().isoformat()
-    source = f"{base_url(request)}{request.get_full_path()}"
+    source_url = f"{base_url(request)}{source}"
+
+    def make():
+        # Only new dossiers count: each costs the server seconds of work.
+        ip = get_client_ip_address(request) or "unknown"
+        if over_limit("dossier-ip", ip, limit=LIMIT_PER_HOUR):
+            raise TooManyDossiers
+        return build_pdf(ids, title=title, subtitle=subtitle, source_url=source_url)
+
     try:
         pdf = cached_value(
-            f"dossier:{ids}:{title}:{subtitle}:{today}",
-            lambda: build_pdf(ids, title=title, subtitle=subtitle, source_url=source),
-            request=request,
+            f"dossier:{ids}:{title}:{subtitle}:{source}:{today}", make, request=request
         )
+    except TooManyDossiers:
+        return _refusal(
+            request,
+            _("Too many dossiers in a short time"),
+            _("From this address more new dossiers were asked for in the last hour than the "
+              "server makes. Please try again later; dossiers made before still download."),
+            source,
+            429,
+        )  # fmt: skip
     except PdfUnavailable:
         logger.exception("Dossier asked for, but WeasyPrint cannot run on this server")
         return _refusal(
@@ -200,36 +227,37 @@ def _count_subtitle(count):
     return ngettext("%(count)s programme", "%(count)s programmes", count) % {"count": count}
 
 
-@require_GET
-def merkliste_dossier(request):
-    programmes = merkliste.published_in_order(merkliste.merkliste_of(request).ids())
-    if not programmes:
-        return _nothing(request, "/merkliste/")
+def _list_response(request, programmes, filename):
+    """A dossier of a Merkliste or a shared list: its cover names the shared address."""
+    ids = [p.pk for p in programmes]
     return _response(
         request,
-        [p.pk for p in programmes],
+        ids,
         title=_("Dossier: programmes for the committee"),
         subtitle=_count_subtitle(len(programmes)),
-        filename="dossier-merkliste",
+        filename=filename,
+        source=f"{reverse('programmes:merkliste-shared')}?{merkliste.share_query(ids)}",
     )
 
 
-@require_GET
+@require_safe
+def merkliste_dossier(request):
+    programmes = merkliste.published_in_order(merkliste.merkliste_of(request).ids())
+    if not programmes:
+        return _nothing(request, reverse("programmes:merkliste"))
+    return _list_response(request, programmes, "dossier-merkliste")
+
+
+@require_safe
 def shared_dossier(request):
     ids, _dropped = merkliste.parse_ids(request.GET.get(merkliste.SHARE_PARAM))
     programmes = merkliste.published_in_order(ids)
     if not programmes:
-        return _nothing(request, "/programme/")
-    return _response(
-        request,
-        [p.pk for p in programmes],
-        title=_("Dossier: programmes for the committee"),
-        subtitle=_count_subtitle(len(programmes)),
-        filename="dossier",
-    )
+        return _nothing(request, reverse("programmes:programme-list"))
+    return _list_response(request, programmes, "dossier")
 
 
-@require_GET
+@require_safe
 def programme_dossier(request, slug):
     programme = get_object_or_404(Programme.objects.published().only("pk", "title"), slug=slug)
     return _response(
@@ -238,10 +266,11 @@ def programme_dossier(request, slug):
         title=programme.title,
         subtitle=_("Dossier of one programme"),
         filename=f"dossier-{slug[:60]}",
+        source=programme.get_absolute_url(),
     )
 
 
-@require_GET
+@require_safe
 def list_dossier(request):
     """The filtered list, as long as it holds at most MAX_PROGRAMMES."""
     filterset = ProgrammeFilter(
@@ -249,10 +278,9 @@ def list_dossier(request):
     )
     filterset.is_valid()
     ids = list(filterset.qs.values_list("pk", flat=True)[: MAX_PROGRAMMES + 1])
-    query = request.GET.copy()
-    for name in NOT_FILTERING:
-        query.pop(name, None)
-    back_url = f"/programme/?{query.urlencode()}" if query else "/programme/"
+    # The list's own filters and order, nothing else the address carried.
+    query = canonical_query(request.GET, keep=("sortierung",))
+    back_url = f"{reverse('programmes:programme-list')}{'?' + query if query else ''}"
     if not ids:
         return _nothing(request, back_url)
     if len(ids) > MAX_PROGRAMMES:
@@ -273,4 +301,5 @@ def list_dossier(request):
         subtitle=f"{described} – {_count_subtitle(len(ids))}" if described
         else _count_subtitle(len(ids)),
         filename="dossier-programme",
+        source=back_url,
     )  # fmt: skip

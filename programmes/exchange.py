@@ -113,6 +113,7 @@ class RequestForm(forms.Form):
     sender_organisation = forms.CharField(label=_("Organisation"), max_length=200)
     sender_email = forms.EmailField(
         label=_("Your e-mail address"),
+        max_length=254,  # as the database keeps it
         help_text=_("You will receive a link to confirm it; the answer is sent there."),
     )
     message = forms.CharField(

@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django_filters import fields as filter_fields
 
@@ -251,3 +252,26 @@ class ProgrammeFilter(django_filters.FilterSet):
             adapted_from=OuterRef("pk"), county__population__lt=bound
         )
         return queryset.filter(Q(county__population__lt=bound) | Exists(adopted_there))
+
+
+# Parameters of the list that change neither what it finds nor the order: the page, and the
+# wish to search the words as typed.
+NOT_SEARCH = {"seite", "sortierung", AS_TYPED}
+
+
+def canonical_query(data, keep=()):
+    """The list's own filters and search from a query string (plus the parameters in `keep`,
+    e.g. the order), in a fixed order, each value at most 200 characters: the same search
+    always gives the same text, and nothing else a link carried survives."""
+    names = (set(ProgrammeFilter.base_filters) - NOT_SEARCH) | set(keep)
+    pairs = sorted(
+        (key, value.strip()[:200])
+        for key, values in data.lists()
+        if key in names
+        for value in values
+        if value.strip()
+    )
+    query = QueryDict(mutable=True)
+    for key, value in dict.fromkeys(pairs):
+        query.appendlist(key, value)
+    return query.urlencode()

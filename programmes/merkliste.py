@@ -13,6 +13,7 @@ session, and pages of a session are not served from the shared page cache."""
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
 from django.http import Http404, HttpResponseForbidden, HttpResponseRedirect, JsonResponse
@@ -23,7 +24,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from .models import MerklistEntry, Programme
 
@@ -40,7 +41,7 @@ def parse_ids(text, limit=LIMIT):
     for part in str(text or "").replace(" ", ",").split(","):
         if not part:
             continue
-        if not part.isdecimal() or len(part) > 10:
+        if not (part.isascii() and part.isdigit()) or len(part) > 10:
             dropped = True
             continue
         number = int(part)
@@ -93,40 +94,75 @@ class Merkliste:
         return pk in self.ids()
 
     def store(self, ids):
-        ids = list(dict.fromkeys(ids))[:LIMIT]
-        if self.user is not None:
-            with transaction.atomic():
-                MerklistEntry.objects.filter(user=self.user).delete()
+        self._change(lambda _current: ids)
+
+    def _change(self, change):
+        """Apply `change` (current ids -> new ids) to the freshest list. An account's list
+        changes one request at a time (its user row is the lock), so quick clicks in several
+        tabs lose nothing; a session's list is written with the session, as Django does."""
+        if self.user is None:
+            ids = list(dict.fromkeys(change(self.ids())))[:LIMIT]
+            if ids:
+                self.request.session[SESSION_KEY] = ids
+            else:
+                self.request.session.pop(SESSION_KEY, None)
+            self._ids = ids
+            return
+        with transaction.atomic():
+            list(get_user_model().objects.select_for_update().filter(pk=self.user.pk).values("pk"))
+            entries = MerklistEntry.objects.filter(user=self.user)
+            current = list(entries.values_list("programme_id", flat=True))
+            ids = list(dict.fromkeys(change(current)))[:LIMIT]
+            if ids != current:
+                entries.delete()
                 MerklistEntry.objects.bulk_create(
                     MerklistEntry(user=self.user, programme_id=pk, position=position)
                     for position, pk in enumerate(ids)
                 )
-        elif ids:
-            self.request.session[SESSION_KEY] = ids
-        else:
-            self.request.session.pop(SESSION_KEY, None)
         self._ids = ids
 
     def add(self, pk):
         """'added', 'present' or 'full'."""
-        ids = self.ids()
-        if pk in ids:
-            return "present"
-        if len(ids) >= LIMIT:
-            return "full"
-        self.store([*ids, pk])
-        return "added"
+        outcome = []
+
+        def change(ids):
+            if pk in ids:
+                outcome.append("present")
+                return ids
+            if len(ids) >= LIMIT:
+                outcome.append("full")
+                return ids
+            outcome.append("added")
+            return [*ids, pk]
+
+        self._change(change)
+        return outcome[0]
 
     def remove(self, pk):
-        self.store([item for item in self.ids() if item != pk])
+        self._change(lambda ids: [item for item in ids if item != pk])
 
     def move(self, pk, step):
-        ids = list(self.ids())
-        if pk in ids:
-            index = ids.index(pk)
-            target = max(0, min(len(ids) - 1, index + step))
-            ids.insert(target, ids.pop(index))
-            self.store(ids)
+        def change(ids):
+            ids = list(ids)
+            if pk in ids:
+                index = ids.index(pk)
+                target = max(0, min(len(ids) - 1, index + step))
+                ids.insert(target, ids.pop(index))
+            return ids
+
+        self._change(change)
+
+    def extend(self, pks):
+        """Add what is not there yet, as far as there is room; the number added."""
+        added = []
+
+        def change(ids):
+            new = [pk for pk in pks if pk not in ids][: LIMIT - len(ids)]
+            added.extend(new)
+            return [*ids, *new]
+
+        self._change(change)
+        return len(added)
 
 
 def merkliste_of(request):
@@ -151,7 +187,7 @@ def join_on_login(sender, request, user, **kwargs):
         )
         merkliste = Merkliste(request)
         merkliste.user = user
-        merkliste.store([*kept, *(pk for pk in ids if pk in published)])
+        merkliste.extend([pk for pk in ids if pk in published])
 
 
 def connect():
@@ -187,7 +223,7 @@ def _wants_json(request):
 
 def _programme_id(request):
     value = request.POST.get("programm", "")
-    return int(value) if value.isdecimal() and len(value) <= 10 else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 10 else None
 
 
 @csrf_exempt
@@ -205,11 +241,9 @@ def change(request):
         return _back(request, page)
     if action == "uebernehmen":
         ids, _dropped = parse_ids(request.POST.get(SHARE_PARAM))
-        wanted = [p.pk for p in published_in_order(ids)]
-        new = [pk for pk in wanted if pk not in merkliste]
-        room = LIMIT - len(merkliste)
-        merkliste.store([*merkliste.ids(), *new[:room]])
-        if len(new) > room:
+        wanted = [p.pk for p in published_in_order(ids) if p.pk not in merkliste]
+        added = merkliste.extend(wanted)
+        if added < len(wanted):
             messages.warning(
                 request,
                 _("Your Merkliste holds at most %(limit)s programmes; not all were added.")
@@ -220,9 +254,9 @@ def change(request):
             ngettext(
                 "%(count)s programme added to your Merkliste.",
                 "%(count)s programmes added to your Merkliste.",
-                min(len(new), room),
+                added,
             )
-            % {"count": min(len(new), room)},
+            % {"count": added},
         )
         return HttpResponseRedirect(page)
     pk = _programme_id(request)
@@ -271,7 +305,7 @@ def _table_rows(programmes):
     return list(
         Programme.objects.filter(pk__in=[p.pk for p in programmes])
         .select_related("county__state", "best_practice")
-        .prefetch_related("fields_of_action", "best_practice__staff_roles")
+        .prefetch_related("fields_of_action")
         .in_bulk()
         .values()
     )
@@ -286,7 +320,7 @@ def share_query(ids):
     return f"{SHARE_PARAM}={','.join(str(pk) for pk in ids)}"
 
 
-@require_GET
+@require_safe
 def page(request):
     merkliste = merkliste_of(request)
     ids = merkliste.ids()
@@ -320,7 +354,7 @@ def page(request):
     )
 
 
-@require_GET
+@require_safe
 def shared(request):
     """A list someone shared: read-only, with the offer to take it over."""
     ids, dropped = parse_ids(request.GET.get(SHARE_PARAM))

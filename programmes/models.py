@@ -450,20 +450,22 @@ class Programme(models.Model):
 
     def lineage(self, depth=5):
         """The sources this programme was taken over from, nearest first, as far as they
-        can be followed: (programme or None, title, county name, reachable). A deleted
-        source ends the chain with its kept title; a loop never repeats."""
+        can be followed: (programme or None, title, county name, reachable). A deleted source,
+        or one that is not public (a draft again, say), ends the chain with the title and
+        county kept at the take-over, never with what its staff are writing now; a loop
+        never repeats."""
         chain, seen, current = [], {self.pk}, self
         while current is not None and current.is_adapted and len(chain) < depth:
             source = current.adapted_from
-            if source is None or source.pk in seen:
-                chain.append((None, current.adapted_from_title, current.adapted_from_county, False))
-                break
-            seen.add(source.pk)
-            reachable = source.publication_state in (
+            reachable = source is not None and source.publication_state in (
                 PublicationState.PUBLISHED,
                 PublicationState.ARCHIVED,
             )
-            chain.append((source, source.title, source.county.name, reachable))
+            if not reachable or source.pk in seen:
+                chain.append((None, current.adapted_from_title, current.adapted_from_county, False))
+                break
+            seen.add(source.pk)
+            chain.append((source, source.title, source.county.name, True))
             current = source
         return chain
 

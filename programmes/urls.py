@@ -12,7 +12,8 @@ urlpatterns = [
     path(
         "programme/daten.json", public_page(views.programme_data), {"fmt": "json"}, name="data-json"
     ),
-    path("programme/dossier.pdf", public_page(dossier.list_dossier), name="list-dossier"),
+    # Dossiers are kept by their own canonical key (programmes.dossier), not by address.
+    path("programme/dossier.pdf", dossier.list_dossier, name="list-dossier"),
     path("offene-daten/", public_page(views.open_data), name="open-data"),
     path("vergleichbare-kreise/", public_page(views.comparable), name="comparable"),
     path(
@@ -20,11 +21,7 @@ urlpatterns = [
         public_page(views.ProgrammeDetailView.as_view()),
         name="programme-detail",
     ),
-    path(
-        "programme/<slug:slug>/dossier.pdf",
-        public_page(dossier.programme_dossier),
-        name="programme-dossier",
-    ),
+    path("programme/<slug:slug>/dossier.pdf", dossier.programme_dossier, name="programme-dossier"),
     path("programme/<slug:slug>/bild/", views.image, name="image"),
     path("programme/<slug:slug>/uebernehmen/", exchange.adopt, name="adopt"),
     path("programme/<slug:slug>/frage/", exchange.ask, {"kind": "frage"}, name="ask-question"),
@@ -40,11 +37,7 @@ urlpatterns = [
     path("merkliste/aendern/", merkliste.change, name="merkliste-change"),
     path("merkliste/dossier.pdf", dossier.merkliste_dossier, name="merkliste-dossier"),
     path("merkliste/geteilt/", public_page(merkliste.shared), name="merkliste-shared"),
-    path(
-        "merkliste/geteilt/dossier.pdf",
-        public_page(dossier.shared_dossier),
-        name="shared-dossier",
-    ),
+    path("merkliste/geteilt/dossier.pdf", dossier.shared_dossier, name="shared-dossier"),
     path("suchauftrag/", alerts.subscribe, name="subscribe"),
     path("suchauftrag/bestaetigen/<uuid:token>/", alerts.confirm, name="subscription-confirm"),
     path("suchauftrag/beenden/<uuid:token>/", alerts.end, name="subscription-end"),

@@ -119,6 +119,7 @@ def recreate_migration_data():
         ("programmes.migrations.0015_search_index_and_synonym_list", "create_synonyms"),
         ("programmes.migrations.0020_staff_roles", "create_roles"),
         ("portal.migrations.0007_privacy_requests", "add_requests"),
+        ("portal.migrations.0008_privacy_merkliste_subscriptions", "add_sections"),
     ]:
         getattr(importlib.import_module(module), function)(apps, None)
 

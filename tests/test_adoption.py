@@ -248,3 +248,17 @@ def test_texts_still_as_in_the_source_are_marked(client, staff_a, county_a, sour
     adopted.summary, adopted.description = "Eigene Kurzfassung.", "Eigene Beschreibung."
     adopted.save()
     assert "Noch wie im übernommenen Programm" not in client.get(url).content.decode()
+
+
+def test_a_source_that_became_a_draft_shows_its_title_of_the_take_over(client, county_a, source):
+    adopted = _taken_over(source, county=county_a, title="Wohnraumlotsen Ahorn")
+    source.publication_state = State.DRAFT
+    source.title = "Geheimer neuer Entwurfstitel"
+    source.save()
+
+    page = client.get(adopted.get_absolute_url()).content.decode()
+
+    assert "Geheimer neuer Entwurfstitel" not in page
+    assert f"{adopted.adapted_from_title} ({adopted.adapted_from_county})" in page
+    assert "nicht mehr veröffentlicht" in page
+    assert source.get_absolute_url() not in page

@@ -28,7 +28,10 @@ def _form(**changes):
 
 
 def _subscribe(client, search="handlungsfeld=wohnen", **changes):
-    return client.post(SUBSCRIBE, _form(suche=search, **changes))
+    """Changed form fields; upper-case names (HTTP_*, REMOTE_ADDR) are request headers."""
+    meta = {key: value for key, value in changes.items() if key.isupper()}
+    fields = {key: value for key, value in changes.items() if key not in meta}
+    return client.post(SUBSCRIBE, _form(suche=search, **fields), **meta)
 
 
 def _link(message, pattern):
@@ -359,3 +362,48 @@ def test_a_mail_server_that_fails_is_said_on_the_page(client, settings):
     finally:
         FailingFor.failing = set()
     assert SearchSubscription.objects.filter(confirmed_at__isnull=True).count() == 1
+
+
+def test_behind_a_load_balancer_each_visitor_has_their_own_limit(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    balancer = {"REMOTE_ADDR": "10.0.0.2"}
+    for number in range(digests.LIMITS["subscription-ip"]):
+        response = _subscribe(
+            client,
+            email=f"person{number}@example.org",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{number}, 203.0.113.7",  # the left part is forged
+            **balancer,
+        )
+        assert response.status_code == 200
+    blocked = _subscribe(
+        client, email="one-more@example.org", HTTP_X_FORWARDED_FOR="203.0.113.7", **balancer
+    )
+    assert blocked.status_code == 429
+    other = _subscribe(
+        client, email="other@example.org", HTTP_X_FORWARDED_FOR="203.0.113.8", **balancer
+    )
+    assert other.status_code == 200
+
+
+def test_any_valid_address_can_manage_and_long_ones_get_a_form_error(client, mailoutbox):
+    odd = "a/b+c@example.org"
+    _confirmed().__class__.objects.create(
+        email=odd, query="", rhythm=Rhythm.WEEKLY, confirmed_at=timezone.now()
+    )
+    client.post(reverse("programmes:subscriptions-request"), {"email": odd})
+    link = _path(_link(mailoutbox[-1], r"/suchauftrag/verwalten/[^\s]+/"))
+    assert odd in client.get(link).content.decode()
+
+    too_long = "a" * 64 + "@" + ("b" * 63 + ".") * 3 + "com"
+    response = _subscribe(client, email=too_long)
+    assert response.status_code == 400
+
+
+def test_a_confirmation_mail_quotes_no_typed_words(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _subscribe(client, search="q=Rufen Sie 0900-123456 an&handlungsfeld=wohnen")
+    mail = mailoutbox[-1]
+    assert "0900-123456" not in mail.body and "0900-123456" not in mail.subject
+    assert "einem Suchbegriff · Handlungsfeld: Wohnen" in mail.body

@@ -174,3 +174,30 @@ def test_a_server_without_the_pdf_libraries_says_so(client, chosen, monkeypatch)
 
     assert response.status_code == 503
     assert "aus dem Browser drucken" in response.content.decode()
+
+
+def test_what_else_an_address_carries_never_reaches_the_document(client, chosen):
+    url = reverse("programmes:programme-dossier", args=[chosen[0].slug])
+    planted = _text(_pdf(client.get(url, {"x": "BITTE RUFEN SIE 0190-666666 AN"})))
+    assert "0190-666666" not in planted
+    assert f"/programme/{chosen[0].slug}/" in planted
+
+    shared = reverse("programmes:shared-dossier")
+    text = _text(_pdf(client.get(shared, {"programme": chosen[1].pk, "x": "evil.example"})))
+    assert "evil.example" not in text
+    assert f"/merkliste/geteilt/?programme={chosen[1].pk}" in text
+
+
+def test_new_dossiers_are_limited_per_address_and_answer_head(client, chosen, monkeypatch):
+    from programmes import dossier
+
+    monkeypatch.setattr(dossier, "LIMIT_PER_HOUR", 5)
+    url = reverse("programmes:shared-dossier")
+    orders = [f"{a.pk},{b.pk}" for a in chosen for b in chosen if a != b]  # six new ones
+
+    answers = [client.get(url, {"programme": order}).status_code for order in orders]
+
+    assert answers == [200] * 5 + [429]
+    assert "Zu viele Dossiers" in client.get(url, {"programme": orders[5]}).content.decode()
+    assert client.get(url, {"programme": orders[0]}).status_code == 200  # made before
+    assert client.head(url, {"programme": orders[0]}).status_code == 200

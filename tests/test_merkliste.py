@@ -211,3 +211,25 @@ def test_the_page_reads_the_same_number_of_queries_for_one_and_ten(client, count
         _save(client, programme)
 
     assert _queries(client, PAGE) == one <= 12
+
+
+def test_two_requests_of_one_account_both_count(rf, staff_a, three):
+    from programmes.merkliste import Merkliste
+
+    first, second = rf.get("/"), rf.get("/")
+    first.user = second.user = staff_a
+    one, other = Merkliste(first), Merkliste(second)
+    assert one.ids() == other.ids() == []  # both read before either writes
+
+    one.add(three[0].pk)
+    other.add(three[1].pk)
+
+    assert list(MerklistEntry.objects.values_list("programme_id", flat=True)) == [
+        three[0].pk,
+        three[1].pk,
+    ]
+
+
+def test_only_ascii_digits_name_a_programme(client, three):
+    response = client.post(CHANGE, {"programm": "١", "aktion": "merken"})
+    assert response.status_code == 404

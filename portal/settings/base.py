@@ -68,6 +68,10 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# The visitor's address, for the login lockout and the portal's hourly limits: behind a load
+# balancer (TRUSTED_PROXY_COUNT proxies) it comes from X-Forwarded-For (portal.accounts).
+TRUSTED_PROXY_COUNT = int(env_str("TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "portal.accounts.client_ip"
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "admin:index"

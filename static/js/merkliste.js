@@ -20,12 +20,12 @@
         status.replaceChildren(alert);
     };
 
-    document.addEventListener("submit", async (event) => {
-        const form = event.target;
-        if (!form.classList.contains("js-merken")) return;
-        event.preventDefault();
+    // One change after the other: the list is kept in the session, which the last answer
+    // would otherwise overwrite when several buttons are pressed in quick succession.
+    let queue = Promise.resolve();
+
+    const send = async (form) => {
         const button = form.querySelector("button");
-        button.disabled = true;
         try {
             const response = await fetch(form.action, {
                 method: "POST",
@@ -48,5 +48,13 @@
         } finally {
             button.disabled = false;
         }
+    };
+
+    document.addEventListener("submit", (event) => {
+        const form = event.target;
+        if (!form.classList.contains("js-merken")) return;
+        event.preventDefault();
+        form.querySelector("button").disabled = true;
+        queue = queue.then(() => send(form));
     });
 }

@@ -2,7 +2,9 @@ from decimal import Decimal
 from html import escape
 
 from django import template
+from django.urls import reverse
 from django.utils.formats import number_format
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
@@ -196,3 +198,41 @@ def plain_number(value):
     value = Decimal(value)
     value = value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
     return number_format(value)
+
+
+MERKEN_FORM = (
+    '<form method="post" action="{action}" class="merken-form js-merken">'
+    '<input type="hidden" name="programm" value="{pk}">'
+    '<input type="hidden" name="weiter" value="{back}">'
+    '<input type="hidden" name="aktion" value="{action_name}">'
+    '<button type="submit" class="kern-btn kern-btn--tertiary merken-button" data-saved="{saved}">'
+    '<span class="kern-label">{label}<span class="kern-sr-only">: {title}</span></span>'
+    "</button></form>"
+)
+
+
+@register.simple_tag(takes_context=True)
+def merken_button(context, programme):
+    """The "Merken" form of a card or a programme page (enhanced by static/js/merkliste.js).
+    Written here rather than as an included template: a list shows it twenty times, and
+    the address, the way back and the labels are the same for each, worked out once."""
+    request = context["request"]
+    shared = getattr(request, "_merken_button", None)
+    if shared is None:
+        shared = {
+            "action": reverse("programmes:merkliste-change"),
+            "back": request.get_full_path(),
+            "labels": {False: gettext("Save to Merkliste"), True: gettext("Saved – remove")},
+        }
+        request._merken_button = shared
+    saved = programme.pk in context.get("merkliste", ())
+    return format_html(
+        MERKEN_FORM,
+        action=shared["action"],
+        pk=programme.pk,
+        back=shared["back"],
+        action_name="entfernen" if saved else "merken",
+        saved="true" if saved else "false",
+        label=shared["labels"][saved],
+        title=programme.title,
+    )

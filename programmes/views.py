@@ -32,6 +32,8 @@ from .models import (
 )
 
 RELATED_LIMIT = 4
+# Columns no page shows (search documents; the larger one is stored out of line).
+SEARCH_DOCUMENTS = ("search_vector", "rank_vector")
 # A dossier holds at most this many programmes (programmes.dossier).
 DOSSIER_MAX = 50
 # The page number changes neither the matches nor their counts.
@@ -149,19 +151,22 @@ class ProgrammeListView(FilteredListView):
 
 
 def with_detail_relations(queryset):
-    """A programme with everything its page shows, in a fixed number of queries."""
-    return queryset.select_related(
-        "county__state", "best_practice", "adapted_from__county"
-    ).prefetch_related(
-        "fields_of_action",
-        "target_groups",
-        "partner_kinds",
-        "keywords",
-        Prefetch("fundings", queryset=Funding.objects.order_by("start_year", "pk")),
-        "best_practice__indicators",
-        "best_practice__staff_roles",
-        "best_practice__required_partners",
-        "attachments",
+    """A programme with everything its page shows, in a fixed number of queries; never its
+    search documents, which no page shows (the larger is stored out of line)."""
+    return (
+        queryset.defer(*SEARCH_DOCUMENTS, *(f"adapted_from__{name}" for name in SEARCH_DOCUMENTS))
+        .select_related("county__state", "best_practice", "adapted_from__county")
+        .prefetch_related(
+            "fields_of_action",
+            "target_groups",
+            "partner_kinds",
+            "keywords",
+            Prefetch("fundings", queryset=Funding.objects.order_by("start_year", "pk")),
+            "best_practice__indicators",
+            "best_practice__staff_roles",
+            "best_practice__required_partners",
+            "attachments",
+        )
     )
 
 

@@ -57,6 +57,13 @@ class AddressForm(forms.Form):
     email = forms.EmailField(label=_("Your e-mail address"), max_length=EMAIL_MAX_LENGTH)
 
 
+def _limited(request, email):
+    """Every form sent counts against the limits of its IP address and its e-mail address."""
+    ip = get_client_ip_address(request) or "unknown"
+    by_ip = digests.is_limited("subscription-ip", ip)
+    return digests.is_limited("subscription-address", email.lower()) or by_ip
+
+
 def _described(query):
     subscription = SearchSubscription(query=query)
     return digests.describe(subscription)
@@ -85,10 +92,7 @@ def subscribe(request):
             return render(request, "programmes/subscription_sent.html", context)
         if form.is_valid():
             email = form.cleaned_data["email"]
-            ip = get_client_ip_address(request) or "unknown"
-            limited = digests.is_limited("subscription-ip", ip)
-            limited = digests.is_limited("subscription-address", email.lower()) or limited
-            if limited:
+            if _limited(request, email):
                 context["limited"] = True
                 return render(request, "programmes/subscribe.html", context, status=429)
             failed = []
@@ -161,10 +165,7 @@ def manage_request(request):
     context = {"form": form}
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
-        ip = get_client_ip_address(request) or "unknown"
-        limited = digests.is_limited("subscription-ip", ip)
-        limited = digests.is_limited("subscription-address", email.lower()) or limited
-        if limited:
+        if _limited(request, email):
             context["limited"] = True
             return render(request, "programmes/subscriptions_request.html", context, status=429)
         try:

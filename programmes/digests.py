@@ -16,9 +16,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce
 from django.db.models.signals import post_save, pre_save
 from django.http import QueryDict
 from django.template.loader import render_to_string
@@ -130,7 +130,8 @@ def changes(subscription, limit=DIGEST_MAX):
         .filter(Q(published_at__gt=since) | Q(substantially_updated_at__gt=since))
         .values_list("pk", flat=True)
     )
-    changed = Greatest("published_at", Coalesce("substantially_updated_at", "published_at"))
+    # The latest of the two moments: an update is only ever noted after the publication.
+    changed = Coalesce("substantially_updated_at", "published_at")
     reported = DigestEntry.objects.filter(
         subscription=subscription, programme=OuterRef("pk"), changed_at=OuterRef("changed")
     )
@@ -201,10 +202,14 @@ def _existing(email, query, similar_to):
 @transaction.atomic
 def subscribe(*, email, query, rhythm, on_mail_failure=None):
     """A new saved search, unconfirmed, with a confirmation mail. Asking again for the same
-    search resends the confirmation, or says that it exists; the page says the same in
-    every case, so that nobody learns what an address has subscribed to."""
+    search resends the confirmation (with a new link once the old one expired), or mails
+    the address that it exists: the page does not tell whether an address had subscribed
+    to a search before."""
     email = email.strip()
     existing = _existing(email, query, None)
+    if existing is not None and is_expired(existing):
+        existing.delete()
+        existing = None
     if existing is not None and existing.confirmed_at is not None:
         subject = _("Your saved search already exists")
         context = {"subscription": existing, "description": describe(existing, typed_words=False)}
@@ -220,7 +225,13 @@ def subscribe(*, email, query, rhythm, on_mail_failure=None):
                 _("This address already has %(max)s saved searches. Please end one first.")
                 % {"max": MAX_PER_ADDRESS}
             )
-        existing = SearchSubscription.objects.create(email=email, query=query, rhythm=rhythm)
+        try:
+            with transaction.atomic():
+                existing = SearchSubscription.objects.create(
+                    email=email, query=query, rhythm=rhythm
+                )
+        except IntegrityError:  # the same form sent twice at once: the first one stands
+            existing = _existing(email, query, None)
     else:
         existing.rhythm = rhythm
         existing.save(update_fields=["rhythm"])
@@ -244,9 +255,8 @@ def is_expired(subscription, now=None):
     )
 
 
-@transaction.atomic
 def confirm(*, token):
-    subscription = SearchSubscription.objects.select_for_update().filter(token=token).first()
+    subscription = SearchSubscription.objects.filter(token=token).first()
     if subscription is None:
         raise SubscriptionError(
             _("This confirmation link is not valid. It may have expired and been deleted.")
@@ -258,8 +268,13 @@ def confirm(*, token):
         raise SubscriptionError(
             _("This confirmation link has expired. Please save the search again.")
         )
-    subscription.confirmed_at = timezone.now()
-    subscription.save(update_fields=["confirmed_at"])
+    # One statement: of two clicks at once, one confirms and the other is told so.
+    now = timezone.now()
+    if not SearchSubscription.objects.filter(pk=subscription.pk, confirmed_at__isnull=True).update(
+        confirmed_at=now
+    ):
+        raise SubscriptionError(_("This saved search has already been confirmed."))
+    subscription.confirmed_at = now
     return subscription
 
 
@@ -280,13 +295,17 @@ def follow_similar(*, user, county, rhythm=Rhythm.WEEKLY):
     existing = _existing(user.email, "", county)
     if existing is not None:
         return existing, False
-    subscription = SearchSubscription.objects.create(
-        email=user.email,
-        similar_to=county,
-        user=user,
-        rhythm=rhythm,
-        confirmed_at=timezone.now(),
-    )
+    try:
+        with transaction.atomic():
+            subscription = SearchSubscription.objects.create(
+                email=user.email,
+                similar_to=county,
+                user=user,
+                rhythm=rhythm,
+                confirmed_at=timezone.now(),
+            )
+    except IntegrityError:  # two clicks at once
+        return _existing(user.email, "", county), False
     return subscription, True
 
 
@@ -324,11 +343,13 @@ def is_due(subscription, now):
     return now >= start + PERIODS[subscription.rhythm] - SLACK
 
 
-def _digest_message(subscription, items):
+def _digest_message(subscription, items, more):
     since = subscription.last_checked_at or subscription.confirmed_at
     description = describe(subscription)
     for item in items:
-        item.is_new = item.published_at > since or item.substantially_updated_at is None
+        item.is_new = item.substantially_updated_at is None or (
+            item.published_at is not None and item.published_at > since
+        )
         item.url = _link(item.get_absolute_url())
     subject = _("New in your saved search: %(search)s") % {"search": description}
     context = {
@@ -336,7 +357,7 @@ def _digest_message(subscription, items):
         "items": items,
         "since": since,
         "list_url": list_url(subscription),
-        "more": len(items) >= DIGEST_MAX,
+        "more": more,
     }
     return _message(subject, "digest", context, [subscription.email], subscription=subscription)
 
@@ -354,14 +375,16 @@ def send_one(subscription_id, *, now, every=False):
         )
         if subscription is None or not (every or is_due(subscription, now)):
             return 0
-        items = changes(subscription)
+        items = changes(subscription, limit=DIGEST_MAX + 1)
+        more = len(items) > DIGEST_MAX
+        items = items[:DIGEST_MAX]
         if items:
             DigestEntry.objects.bulk_create(
                 DigestEntry(subscription=subscription, programme=item, changed_at=item.changed)
                 for item in items
             )
             subscription.last_sent_at = now
-            message = _digest_message(subscription, items)
+            message = _digest_message(subscription, items, more)
         subscription.last_checked_at = now
         subscription.save(update_fields=["last_checked_at", "last_sent_at"])
         if items:

@@ -3,7 +3,7 @@ with a cover, a table of contents and one section per programme, made by WeasyPr
 an HTML template and its print stylesheet.
 
 A dossier covers the Merkliste, a shared list, one programme, or a filtered list of up to
-MAX_PROGRAMMES; anything else gets a German page saying why. Only published programmes are
+DOSSIER_MAX; anything else gets a German page saying why. Only published programmes are
 ever included. The PDF is kept per content version and day (portal.cache), so asking again
 costs nothing."""
 
@@ -30,8 +30,7 @@ from .contact import over_limit
 from .filters import ProgrammeFilter, canonical_query
 from .models import Programme
 from .opendata import DESTATIS
-from .views import DOSSIER_MAX as MAX_PROGRAMMES
-from .views import with_detail_relations
+from .views import DOSSIER_MAX, with_detail_relations
 
 logger = logging.getLogger(__name__)
 # New dossiers (not yet in the cache) one address may ask for in an hour.
@@ -272,24 +271,24 @@ def programme_dossier(request, slug):
 
 @require_safe
 def list_dossier(request):
-    """The filtered list, as long as it holds at most MAX_PROGRAMMES."""
+    """The filtered list, as long as it holds at most DOSSIER_MAX."""
     filterset = ProgrammeFilter(
         request.GET, queryset=Programme.objects.published(), request=request
     )
     filterset.is_valid()
-    ids = list(filterset.qs.values_list("pk", flat=True)[: MAX_PROGRAMMES + 1])
+    ids = list(filterset.qs.values_list("pk", flat=True)[: DOSSIER_MAX + 1])
     # The list's own filters and order, nothing else the address carried.
     query = canonical_query(request.GET, keep=("sortierung",))
     back_url = f"{reverse('programmes:programme-list')}{'?' + query if query else ''}"
     if not ids:
         return _nothing(request, back_url)
-    if len(ids) > MAX_PROGRAMMES:
+    if len(ids) > DOSSIER_MAX:
         return _refusal(
             request,
             _("Too many programmes for one dossier"),
             _("A dossier holds at most %(max)s programmes, and more match these filters. "
               "Please narrow the list with further filters or a search, or save the "
-              "programmes you want to your Merkliste.") % {"max": MAX_PROGRAMMES},
+              "programmes you want to your Merkliste.") % {"max": DOSSIER_MAX},
             back_url,
             400,
         )  # fmt: skip

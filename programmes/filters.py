@@ -254,16 +254,16 @@ class ProgrammeFilter(django_filters.FilterSet):
         return queryset.filter(Q(county__population__lt=bound) | Exists(adopted_there))
 
 
-# Parameters of the list that change neither what it finds nor the order: the page, and the
-# wish to search the words as typed.
-NOT_SEARCH = {"seite", "sortierung", AS_TYPED}
+# Parameters of the list that change how it shows what it finds, not which programmes: the
+# page and the order. (The wish to search the words as typed does change what it finds.)
+NOT_SEARCH = {"seite", "sortierung"}
 
 
 def canonical_query(data, keep=()):
     """The list's own filters and search from a query string (plus the parameters in `keep`,
     e.g. the order), in a fixed order, each value at most 200 characters: the same search
     always gives the same text, and nothing else a link carried survives."""
-    names = (set(ProgrammeFilter.base_filters) - NOT_SEARCH) | set(keep)
+    names = (set(ProgrammeFilter.base_filters) - NOT_SEARCH) | {AS_TYPED, *keep}
     pairs = sorted(
         (key, value.strip()[:200])
         for key, values in data.lists()

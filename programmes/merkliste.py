@@ -300,20 +300,11 @@ def change(request):
     return _back(request, page)
 
 
-def _table_rows(programmes):
-    """The programmes with what the comparison shows, in a fixed number of queries."""
-    return list(
-        Programme.objects.filter(pk__in=[p.pk for p in programmes])
-        .select_related("county__state", "best_practice")
-        .prefetch_related("fields_of_action")
-        .in_bulk()
-        .values()
-    )
-
-
-def _in_order(ids, programmes):
-    found = {programme.pk: programme for programme in programmes}
-    return [found[pk] for pk in ids if pk in found]
+def _for_table(ids):
+    """The published programmes among `ids` with what the comparison shows, in order and in
+    a fixed number of queries."""
+    compared = Programme.objects.select_related("county__state", "best_practice")
+    return published_in_order(ids, compared.prefetch_related("fields_of_action"))
 
 
 def share_query(ids):
@@ -324,7 +315,7 @@ def share_query(ids):
 def page(request):
     merkliste = merkliste_of(request)
     ids = merkliste.ids()
-    programmes = published_in_order(ids)
+    programmes = _for_table(ids)
     if len(programmes) < len(ids):
         gone = len(ids) - len(programmes)
         merkliste.store([p.pk for p in programmes])
@@ -343,7 +334,7 @@ def page(request):
         request,
         "programmes/merkliste.html",
         {
-            "programmes": _in_order(ids, _table_rows(programmes)),
+            "programmes": programmes,
             "limit": LIMIT,
             "share_url": (
                 request.build_absolute_uri(f"{reverse('programmes:merkliste-shared')}?")
@@ -358,7 +349,7 @@ def page(request):
 def shared(request):
     """A list someone shared: read-only, with the offer to take it over."""
     ids, dropped = parse_ids(request.GET.get(SHARE_PARAM))
-    programmes = published_in_order(ids)
+    programmes = _for_table(ids)
     notices = []
     if dropped:
         notices.append(
@@ -375,7 +366,7 @@ def shared(request):
         request,
         "programmes/merkliste_shared.html",
         {
-            "programmes": _in_order(ids, _table_rows(programmes)),
+            "programmes": programmes,
             "notices": notices,
             "ids": ",".join(str(pk) for pk in ids),
             "dossier_url": (

@@ -6,7 +6,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
@@ -148,7 +148,7 @@ BEST_PRACTICE_HISTORY = HistoricalRecords(
 )
 
 
-# The columns a programme card needs (programmes/_programme_card.html).
+# The columns a programme card needs (the programme_card tag in portal_tags).
 CARD_FIELDS = [
     "slug", "title", "summary", "status", "published_at", "publication_state", "image", "image_alt",
     "county__name", "county__slug", "county__state__name",
@@ -1007,6 +1007,7 @@ class SearchSubscription(models.Model):
         null=True,
         blank=True,
         related_name="search_subscriptions",
+        verbose_name=_("staff account"),
     )
     rhythm = models.CharField(_("rhythm"), max_length=20, choices=Rhythm.choices)
     token = models.UUIDField(_("key"), default=uuid.uuid4, unique=True, editable=False)
@@ -1019,11 +1020,25 @@ class SearchSubscription(models.Model):
         verbose_name = _("saved search")
         verbose_name_plural = _("saved searches")
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(Lower("email"), name="subscription_email_idx")]
+        # Addresses are compared case-blind (email__iexact, which PostgreSQL writes as UPPER).
+        indexes = [models.Index(Upper("email"), name="subscription_email_upper_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(rhythm__in=Rhythm.values), name="subscription_rhythm_valid"
-            )
+            ),
+            # One subscription per address and search, one per address and county followed.
+            models.UniqueConstraint(
+                Upper("email"),
+                "query",
+                condition=Q(similar_to__isnull=True),
+                name="subscription_once_per_search",
+            ),
+            models.UniqueConstraint(
+                Upper("email"),
+                "similar_to",
+                condition=Q(similar_to__isnull=False),
+                name="subscription_once_per_county",
+            ),
         ]
 
     def __str__(self):
@@ -1035,11 +1050,16 @@ class DigestEntry(models.Model):
     update. A programme is reported once per such moment, whatever happens to a run."""
 
     subscription = models.ForeignKey(
-        SearchSubscription, on_delete=models.CASCADE, related_name="entries"
+        SearchSubscription,
+        on_delete=models.CASCADE,
+        related_name="entries",
+        verbose_name=_("saved search"),
     )
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
-    changed_at = models.DateTimeField()
-    sent_at = models.DateTimeField(auto_now_add=True)
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="+", verbose_name=_("programme")
+    )
+    changed_at = models.DateTimeField(_("published or updated"))
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
 
     class Meta:
         constraints = [

@@ -127,7 +127,7 @@ def test_twice_or_after_a_crash_never_repeats_and_never_skips(
 
 def test_a_digest_is_sent_only_when_due_and_only_with_news(county_a, mailoutbox, new_housing):
     weekly = _confirmed(days_ago=3)
-    monthly = _confirmed(days_ago=10, rhythm=Rhythm.MONTHLY)  # noqa: F841
+    _confirmed(query="handlungsfeld=wohnen&status=running", days_ago=10, rhythm=Rhythm.MONTHLY)
     call_command("send_digests")
     assert mailoutbox == []  # neither is due yet
 
@@ -355,7 +355,7 @@ def test_a_mail_server_that_fails_is_said_on_the_page(client, settings):
         response = _subscribe(client)
         assert response.status_code == 200
         assert "konnte nicht versandt werden" in response.content.decode()
-        _confirmed()
+        _confirmed(query="handlungsfeld=sprache")
         response = client.post(reverse("programmes:subscriptions-request"), {"email": ADDRESS})
         assert response.status_code == 200
         assert "konnte nicht versandt werden" in response.content.decode()
@@ -407,3 +407,38 @@ def test_a_confirmation_mail_quotes_no_typed_words(
     mail = mailoutbox[-1]
     assert "0900-123456" not in mail.body and "0900-123456" not in mail.subject
     assert "einem Suchbegriff · Handlungsfeld: Wohnen" in mail.body
+
+
+def test_one_subscription_per_address_and_search_and_a_fresh_link_after_expiry(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _subscribe(client)
+        _subscribe(client, email=ADDRESS.upper())
+    assert SearchSubscription.objects.count() == 1
+    assert len(mailoutbox) == 2  # the confirmation, sent again
+
+    SearchSubscription.objects.update(created_at=timezone.now() - timedelta(days=8))
+    old = SearchSubscription.objects.get().token
+    with django_capture_on_commit_callbacks(execute=True):
+        _subscribe(client)
+    fresh = SearchSubscription.objects.get()
+    assert fresh.token != old
+    response = client.post(reverse("programmes:subscription-confirm", args=[fresh.token]))
+    assert "ist aktiv" in response.content.decode()
+
+
+def test_thirty_and_more_programmes_arrive_over_two_digests(county_a, mailoutbox):
+    subscription = _confirmed()
+    ProgrammeFactory.create_batch(digests.DIGEST_MAX + 2, county=county_a, fields=["housing"])
+
+    assert digests.send_digests(every=True) == (1, digests.DIGEST_MAX, 0)
+    assert "Weitere folgen" in mailoutbox[-1].body
+    assert digests.send_digests(every=True) == (1, 2, 0)
+    assert "Weitere folgen" not in mailoutbox[-1].body
+    assert DigestEntry.objects.filter(subscription=subscription).count() == digests.DIGEST_MAX + 2
+
+
+def test_words_asked_for_as_typed_stay_so(client):
+    _subscribe(client, search="q=sprachkur&wortgenau=1&seite=2")
+    assert SearchSubscription.objects.get().query == "q=sprachkur&wortgenau=1"

@@ -14,7 +14,7 @@ SECTIONS = (
     "schon gemeldet wurden. Erst nach der Bestätigung über den Link in der ersten E-Mail "
     "(Double-Opt-in) versendet das Portal Zusammenfassungen; unbestätigte Suchaufträge werden "
     "nach 7 Tagen gelöscht. Jede Zusammenfassung enthält einen Link, der den Suchauftrag mit "
-    "einem Klick beendet; dabei werden die Adresse und alle Angaben dazu gelöscht. Über "
+    "einem Klick beendet; dabei wird er mit Ihrer Adresse und allen Angaben dazu gelöscht. Über "
     "„Suchaufträge verwalten“ erhalten Sie einen Link, der alle Suchaufträge Ihrer Adresse "
     "zeigt und beendet. Mitarbeitende der Kreise, die „Kreise wie meiner“ folgen, erhalten "
     "die Zusammenfassung an die Adresse ihres Kontos. Rechtsgrundlage ist Art. 6 Abs. 1 "

@@ -266,12 +266,12 @@ def programme_card(context, programme, heading_level=3, hide_county=False, edito
     """A programme as a card in a list: county, title, summary (or the search's snippet),
     the facts of a recognised best practice, badges and the Merken button. Written here
     rather than as an included template: the lists show up to twenty, and rendered this
-    way a page of cards costs a fifth of the time."""
-    profile = programme.recognised_profile
+    way a page of cards costs half the time."""
     try:
         best = programme.best_practice
     except ObjectDoesNotExist:
         best = None
+    profile = best if best is not None and best.is_recognised else None
     parts = ['<article class="kern-card kern-card--interactive"><div class="kern-card__container">']
     parts.append('<header class="kern-card__header">')
     if not hide_county:

@@ -5,8 +5,9 @@ from programmes.digests import send_digests
 
 class Command(BaseCommand):
     help = (
-        "Mails each due saved search what was published or substantially updated since its "
-        "last digest, and nothing when there is nothing new; deletes saved searches left "
+        "Mails each due saved search what was published or substantially updated since it "
+        "was confirmed and has not been reported yet, and nothing when there is nothing new; "
+        "deletes saved searches left "
         "unconfirmed for seven days. Run daily: a weekly search is due every seven days, a "
         "monthly one every thirty."
     )
@@ -23,6 +24,6 @@ class Command(BaseCommand):
         self.stdout.write(f"{sent} Zusammenfassungen mit {reported} Programmen versandt.")
         if failed:
             raise CommandError(
-                f"{failed} Zusammenfassungen nicht versandt (Mailserver); der nächste Lauf "
-                "versucht sie erneut."
+                f"{failed} Zusammenfassungen nicht versandt (Gründe im Protokoll); der nächste "
+                "Lauf versucht sie erneut."
             )

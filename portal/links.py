@@ -4,6 +4,11 @@ from django.conf import settings
 from django.core.exceptions import DisallowedHost
 
 
+def absolute(path):
+    """A path of the portal as the address a mail or a document carries."""
+    return f"{settings.PORTAL_BASE_URL}{path}"
+
+
 def base_url(request=None):
     """In production the configured PORTAL_BASE_URL, whatever the request's Host header says.
     In development the address the portal is actually reached at (`make run` on another

@@ -4,7 +4,6 @@ end all of an address, and follow the counties like one's own (programmes.digest
 import logging
 import uuid
 
-from axes.helpers import get_client_ip_address
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -17,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from counties.models import County
+from portal import limits
 from portal.roles import county_ids
 
 from . import digests
@@ -59,8 +59,7 @@ class AddressForm(forms.Form):
 
 def _limited(request, email):
     """Every form sent counts against the limits of its IP address and its e-mail address."""
-    ip = get_client_ip_address(request) or "unknown"
-    by_ip = digests.is_limited("subscription-ip", ip)
+    by_ip = digests.is_limited("subscription-ip", limits.visitor(request))
     return digests.is_limited("subscription-address", email.lower()) or by_ip
 
 
@@ -227,9 +226,10 @@ def follow_similar(request):
     """County staff: the counties like theirs, by e-mail every week."""
     if not request.user.is_authenticated:
         return redirect_to_login(reverse("programmes:comparable"))
+    chosen = request.POST.get("county", "")
     county = get_object_or_404(
         County.objects.filter(pk__in=county_ids(request.user)),
-        pk=request.POST.get("county") if str(request.POST.get("county", "")).isdecimal() else None,
+        pk=chosen if chosen.isascii() and chosen.isdigit() else None,
     )
     back = f"{reverse('programmes:comparable')}?kreis={county.slug}"
     try:

@@ -7,9 +7,9 @@ class ProgrammesConfig(AppConfig):
     verbose_name = _("Programmes")
 
     def ready(self):
-        from . import digests, history, keywords, merkliste, search_signals
+        from . import history, keywords, merkliste, search_signals, updates
 
-        digests.connect()
+        updates.connect()
         merkliste.connect()
         history.connect()
         keywords.connect()

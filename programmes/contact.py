@@ -7,8 +7,6 @@ name. Requests are personal data, kept until a year after they were closed."""
 
 from datetime import timedelta
 
-from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -16,8 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal import mail
+from portal import limits, mail
 from portal.cache import bump
+from portal.links import absolute
 from portal.roles import county_ids
 
 from .models import ContactReply, ContactRequest, RequestKind, RequestState
@@ -30,7 +29,6 @@ ANSWERED_CLOSE_DAYS = 90
 KEEP_DAYS = 365
 # At most this many requests per hour from one address, one IP address or one staff account.
 LIMITS = {"address": 3, "ip": 5, "user": 10}
-LIMIT_WINDOW = 60 * 60
 
 
 class RequestError(Exception):
@@ -42,26 +40,13 @@ def may_be_asked(programme):
     return programme.is_published and bool(programme.contact_email)
 
 
-def over_limit(kind, key, limit=None):
-    """Count one more request for `key`; True once the hourly limit (LIMITS[kind] unless
-    given) is passed. The count lives in the shared cache (Redis in production), so every
-    server sees it."""
-    name = f"request-limit:{kind}:{key}"
-    try:
-        cache.add(name, 0, LIMIT_WINDOW)
-        count = cache.incr(name)
-    except ValueError:  # expired between add and incr
-        cache.set(name, 1, LIMIT_WINDOW)
-        count = 1
-    return count > (limit if limit is not None else LIMITS[kind])
-
-
-def _link(path):
-    return f"{settings.PORTAL_BASE_URL}{path}"
+def over_limit(kind, key):
+    """Count one more request for `key`; True once the hourly limit LIMITS[kind] is passed."""
+    return limits.over_limit(f"request-{kind}", key, LIMITS[kind])
 
 
 def _staff_link(item):
-    return _link(reverse("admin:programmes_contactrequest_change", args=[item.pk]))
+    return absolute(reverse("admin:programmes_contactrequest_change", args=[item.pk]))
 
 
 def _send_after_commit(messages):
@@ -106,7 +91,7 @@ def create_request(*, programme, data, user=None):
 
 
 def _send_confirmation(item):
-    link = _link(reverse("programmes:request-confirm", args=[item.token]))
+    link = absolute(reverse("programmes:request-confirm", args=[item.token]))
     body = render_to_string(
         "programmes/email/request_confirm.txt",
         {"item": item, "link": link, "hours": CONFIRMATION_HOURS},
@@ -200,7 +185,7 @@ def answer_request(*, item, user, body):
         {
             "item": item,
             "reply": reply,
-            "link": _link(item.programme.get_absolute_url()),
+            "link": absolute(item.programme.get_absolute_url()),
             "answerer": item.programme.county.name,
         },
     )

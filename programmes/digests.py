@@ -10,16 +10,13 @@ leaves, so a second run, or one after a crash, neither repeats nor skips a progr
 Every digest carries a one-click unsubscribe link and the List-Unsubscribe headers of
 RFC 8058."""
 
-import difflib
 import logging
 from datetime import timedelta
 
-from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
-from django.db.models.signals import post_save, pre_save
 from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -28,11 +25,10 @@ from django.utils.translation import gettext as _
 
 from counties.models import County
 from counties.similarity import similar_counties
-from portal import mail
+from portal import limits, mail
+from portal.links import absolute
 from portal.listing import describe_filters
 
-from .contact import over_limit
-from .enums import PublicationState
 from .filters import ProgrammeFilter, canonical_query
 from .models import DigestEntry, Programme, Rhythm, SearchSubscription
 
@@ -51,21 +47,14 @@ SIMILAR_COUNTIES = 10
 MANAGE_SALT = "programmes.digests.manage"
 MANAGE_DAYS = 30
 QUERY_MAX_LENGTH = 2000
-# Share of words of a published programme's texts that must change to count as an update.
-SUBSTANTIAL_SHARE = 0.2
-TEXT_FIELDS = ("title", "summary", "description", "goals")
 
 
 class SubscriptionError(Exception):
     """A step the subscription does not allow; the message is for the person."""
 
 
-def _link(path):
-    return f"{settings.PORTAL_BASE_URL}{path}"
-
-
 def is_limited(kind, key):
-    return over_limit(kind, key, limit=LIMITS[kind])
+    return limits.over_limit(kind, key, LIMITS[kind])
 
 
 # What is searched -------------------------------------------------------------------
@@ -105,9 +94,9 @@ def describe(subscription, typed_words=True):
 
 def list_url(subscription):
     if subscription.similar_to_id:
-        return _link(f"{reverse('programmes:comparable')}?kreis={subscription.similar_to.slug}")
+        return absolute(f"{reverse('programmes:comparable')}?kreis={subscription.similar_to.slug}")
     query = f"?{subscription.query}" if subscription.query else ""
-    return _link(f"{reverse('programmes:programme-list')}{query}")
+    return absolute(f"{reverse('programmes:programme-list')}{query}")
 
 
 def _matching(subscription):
@@ -125,10 +114,9 @@ def changes(subscription, limit=DIGEST_MAX):
     """The programmes published or substantially updated since the subscription was
     confirmed that it has not reported at that state, oldest change first."""
     since = subscription.confirmed_at
-    ids = list(
-        _matching(subscription)
-        .filter(Q(published_at__gt=since) | Q(substantially_updated_at__gt=since))
-        .values_list("pk", flat=True)
+    # The search narrows a subquery: its matches are never read into Python.
+    matching = _matching(subscription).filter(
+        Q(published_at__gt=since) | Q(substantially_updated_at__gt=since)
     )
     # The latest of the two moments: an update is only ever noted after the publication.
     changed = Coalesce("substantially_updated_at", "published_at")
@@ -136,7 +124,7 @@ def changes(subscription, limit=DIGEST_MAX):
         subscription=subscription, programme=OuterRef("pk"), changed_at=OuterRef("changed")
     )
     return list(
-        Programme.objects.filter(pk__in=ids)
+        Programme.objects.filter(pk__in=matching.values("pk"))
         .annotate(changed=changed)
         .exclude(Exists(reported))
         .select_related("county")
@@ -150,13 +138,13 @@ def changes(subscription, limit=DIGEST_MAX):
 
 
 def _unsubscribe_url(subscription):
-    return _link(reverse("programmes:subscription-end", args=[subscription.token]))
+    return absolute(reverse("programmes:subscription-end", args=[subscription.token]))
 
 
 def manage_url(email):
     # sign_object writes URL-safe base64: any address fits into the path.
     value = signing.TimestampSigner(salt=MANAGE_SALT).sign_object(email.strip().lower())
-    return _link(reverse("programmes:subscriptions-manage", args=[value]))
+    return absolute(reverse("programmes:subscriptions-manage", args=[value]))
 
 
 def email_from_manage_value(value):
@@ -238,7 +226,7 @@ def subscribe(*, email, query, rhythm, on_mail_failure=None):
     context = {
         "subscription": existing,
         "description": describe(existing, typed_words=False),
-        "link": _link(reverse("programmes:subscription-confirm", args=[existing.token])),
+        "link": absolute(reverse("programmes:subscription-confirm", args=[existing.token])),
         "days": CONFIRM_DAYS,
     }
     subject = _("Please confirm your saved search")
@@ -350,7 +338,7 @@ def _digest_message(subscription, items, more):
         item.is_new = item.substantially_updated_at is None or (
             item.published_at is not None and item.published_at > since
         )
-        item.url = _link(item.get_absolute_url())
+        item.url = absolute(item.get_absolute_url())
     subject = _("New in your saved search: %(search)s") % {"search": description}
     context = {
         "description": description,
@@ -411,52 +399,3 @@ def send_digests(*, now=None, every=False):
         sent += bool(count)
         reported += count
     return sent, reported, failed
-
-
-# Substantial updates ----------------------------------------------------------------
-
-
-def _words(values):
-    return " ".join(str(value or "") for value in values).split()
-
-
-def is_substantial(old, new):
-    """A new title or status, or a fifth of the words of the texts changed."""
-    if old["title"].strip().casefold() != new["title"].strip().casefold():
-        return True
-    if old["status"] != new["status"]:
-        return True
-    before = _words(old[name] for name in TEXT_FIELDS[1:])
-    after = _words(new[name] for name in TEXT_FIELDS[1:])
-    return difflib.SequenceMatcher(None, before, after, autojunk=False).ratio() < (
-        1 - SUBSTANTIAL_SHARE
-    )
-
-
-def note_substantial_change(sender, instance, update_fields=None, raw=False, **kwargs):
-    """Before a published programme is saved: notice when its texts change enough, or when
-    it is published again after an archive or a withdrawal (written after the save)."""
-    if raw or instance.pk is None or instance.publication_state != PublicationState.PUBLISHED:
-        return
-    watched = {*TEXT_FIELDS, "status", "publication_state"}
-    if update_fields is not None and not watched & set(update_fields):
-        return
-    old = Programme.objects.filter(pk=instance.pk).values(*watched, "published_at").first()
-    if old is None or old["published_at"] is None:
-        return  # the first publication: reported as new
-    new = {name: getattr(instance, name) for name in watched}
-    if old["publication_state"] != PublicationState.PUBLISHED or is_substantial(old, new):
-        instance._substantial_change = timezone.now()
-
-
-def record_substantial_change(sender, instance, raw=False, **kwargs):
-    moment = instance.__dict__.pop("_substantial_change", None)
-    if moment is not None and not raw:
-        Programme.objects.filter(pk=instance.pk).update(substantially_updated_at=moment)
-        instance.substantially_updated_at = moment
-
-
-def connect():
-    uid = "digests-substantial-change"
-    pre_save.connect(note_substantial_change, sender=Programme, dispatch_uid=f"{uid}-note")
-    post_save.connect(record_substantial_change, sender=Programme, dispatch_uid=f"{uid}-record")

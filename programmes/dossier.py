@@ -8,9 +8,9 @@ ever included. The PDF is kept per content version and day (portal.cache), so as
 costs nothing."""
 
 import logging
+from collections import defaultdict
 from pathlib import Path
 
-from axes.helpers import get_client_ip_address
 from django.contrib.staticfiles import finders
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -21,12 +21,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_safe
 
+from portal import limits
 from portal.cache import cached_value
 from portal.links import base_url
 from portal.listing import describe_filters
 
 from . import merkliste
-from .contact import over_limit
+from .exchange import published_adoptions, tried_in
 from .filters import ProgrammeFilter, canonical_query
 from .models import Programme
 from .opendata import DESTATIS
@@ -114,27 +115,20 @@ def local_fonts_only(allowed):
     return LocalFontsOnly(allowed_protocols=["file"], allow_redirects=False)
 
 
-def _tried_in(programmes):
-    """Per programme: its county, then every county that published a take-over of it."""
-    counties = {p.pk: {p.county_id: p.county} for p in programmes}
-    adoptions = (
-        Programme.objects.published()
-        .filter(adapted_from__in=list(counties))
-        .select_related("county")
-        .order_by("county__sort_name")
-    )
-    for adoption in adoptions:
-        counties[adoption.adapted_from_id].setdefault(adoption.county_id, adoption.county)
-    return {pk: list(found.values()) for pk, found in counties.items()}
+def _with_tried_in(programmes):
+    """Each programme with the counties it was tried in, from one query for all."""
+    adoptions = defaultdict(list)
+    for adoption in published_adoptions(programmes):
+        adoptions[adoption.adapted_from_id].append(adoption)
+    for programme in programmes:
+        programme.tried_in = tried_in(programme, adoptions[programme.pk])
 
 
 def build_pdf(ids, *, title, subtitle, source_url):
     """The PDF of the published programmes among `ids`, in their order."""
     found = with_detail_relations(Programme.objects.published().filter(pk__in=ids)).in_bulk()
     programmes = [found[pk] for pk in ids if pk in found]
-    tried_in = _tried_in(programmes)
-    for programme in programmes:
-        programme.tried_in = tried_in[programme.pk]
+    _with_tried_in(programmes)
     fonts = _font_files()
     html = render_to_string(
         "programmes/dossier.html",
@@ -168,8 +162,7 @@ def _response(request, ids, *, title, subtitle, filename, source):
 
     def make():
         # Only new dossiers count: each costs the server seconds of work.
-        ip = get_client_ip_address(request) or "unknown"
-        if over_limit("dossier-ip", ip, limit=LIMIT_PER_HOUR):
+        if limits.over_limit("dossier-ip", limits.visitor(request), LIMIT_PER_HOUR):
             raise TooManyDossiers
         return build_pdf(ids, title=title, subtitle=subtitle, source_url=source_url)
 

@@ -1,7 +1,6 @@
 """The exchange between counties on the public pages: taking a practice over ("Übernehmen"),
 the lineage of practices, questions and study-visit requests."""
 
-from axes.helpers import get_client_ip_address
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -15,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from counties.models import County
+from portal import limits
 from portal.roles import county_ids
 
 from . import contact, services
@@ -24,21 +24,32 @@ KINDS = {"frage": RequestKind.QUESTION, "hospitation": RequestKind.VISIT}
 MESSAGE_MAX_LENGTH = 5000
 
 
-def exchange_context(request, programme):
-    """Lineage both ways, where the practice was tried, the county's answered requests,
-    and what the visitor may do: take it over, ask, request a visit."""
-    adoptions = list(
+def published_adoptions(sources):
+    """The published take-overs of `sources`, with what the pages show of their counties."""
+    return (
         Programme.objects.published()
-        .filter(adapted_from=programme)
+        .filter(adapted_from__in=sources)
         .select_related("county__state")
-        .only("slug", "title", "county__name", "county__slug", "county__category",
-              "county__population", "county__area_km2", "county__state__name")
+        .only("slug", "title", "adapted_from", "county__name", "county__slug",
+              "county__category", "county__population", "county__area_km2",
+              "county__state__name")
         .order_by("county__sort_name")
     )  # fmt: skip
-    # Its own county, then each county that published a take-over, once.
+
+
+def tried_in(programme, adoptions):
+    """Where a practice was tried: its own county, then each county that published a
+    take-over of it, once."""
     counties = {programme.county_id: programme.county}
     for adoption in adoptions:
         counties.setdefault(adoption.county_id, adoption.county)
+    return list(counties.values())
+
+
+def exchange_context(request, programme):
+    """Lineage both ways, where the practice was tried, the county's answered requests,
+    and what the visitor may do: take it over, ask, request a visit."""
+    adoptions = list(published_adoptions([programme]))
     answered = ContactRequest.objects.answered_by_county(programme.county_id).aggregate(
         questions=Count("pk", filter=Q(kind=RequestKind.QUESTION)),
         visits=Count("pk", filter=Q(kind=RequestKind.VISIT)),
@@ -47,7 +58,7 @@ def exchange_context(request, programme):
     return {
         "lineage": programme.lineage() if programme.is_adapted else [],
         "adoptions": adoptions,
-        "tried_in": list(counties.values()),
+        "tried_in": tried_in(programme, adoptions),
         "answered": answered,
         "may_be_asked": contact.may_be_asked(programme),
         "adopt_counties": (
@@ -159,12 +170,11 @@ class RequestForm(forms.Form):
 
 def _limited(request, form, counties):
     """Every request counts against each of its limits, refused ones too."""
-    ip = get_client_ip_address(request) or "unknown"
     if counties is not None:
         sender = contact.over_limit("user", request.user.pk)
     else:
         sender = contact.over_limit("address", form.cleaned_data["sender_email"].strip().lower())
-    return contact.over_limit("ip", ip) or sender
+    return contact.over_limit("ip", limits.visitor(request)) or sender
 
 
 @require_http_methods(["GET", "POST"])

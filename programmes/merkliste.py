@@ -165,6 +165,11 @@ class Merkliste:
         return len(added)
 
 
+def button_label(saved):
+    """What the Merken button of a programme says (the template tag and the JSON answer)."""
+    return _("Saved – remove") if saved else _("Save to Merkliste")
+
+
 def merkliste_of(request):
     if not hasattr(request, REQUEST_ATTRIBUTE):
         setattr(request, REQUEST_ATTRIBUTE, Merkliste(request))
@@ -180,14 +185,9 @@ def join_on_login(sender, request, user, **kwargs):
     """What a visitor collected before signing in joins the account's list."""
     collected = request.session.pop(SESSION_KEY, None) if request is not None else None
     if collected:
-        kept = list(MerklistEntry.objects.filter(user=user).values_list("programme_id", flat=True))
-        ids = [pk for pk in collected if pk not in kept]
-        published = set(
-            Programme.objects.published().filter(pk__in=ids).values_list("pk", flat=True)
-        )
         merkliste = Merkliste(request)
         merkliste.user = user
-        merkliste.extend([pk for pk in ids if pk in published])
+        merkliste.extend([p.pk for p in published_in_order(collected)])
 
 
 def connect():
@@ -291,7 +291,7 @@ def change(request):
                 "message": text,
                 "saved": saved,
                 "count": len(merkliste),
-                "label": _("Saved – remove") if saved else _("Save to Merkliste"),
+                "label": button_label(saved),
             },
             status=409 if action == "merken" and pk not in merkliste else 200,
         )

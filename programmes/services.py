@@ -5,7 +5,6 @@ Views, admin actions and commands all call these functions; none of this lives i
 
 import logging
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from counties.models import County
 from portal import mail
+from portal.links import absolute
 from portal.roles import CURATE_PERMISSION, REVIEW_PERMISSION, county_ids, is_editor
 
 from .enums import PublicationState as State
@@ -58,8 +58,7 @@ def _require(user, allowed):
 
 
 def _admin_link(programme):
-    path = reverse("admin:programmes_programme_change", args=[programme.pk])
-    return f"{settings.PORTAL_BASE_URL}{path}"
+    return absolute(reverse("admin:programmes_programme_change", args=[programme.pk]))
 
 
 def _mail(*, subject, template, recipients, programme, on_mail_failure=None, **context):
@@ -165,7 +164,7 @@ def programme_publish(*, programme, user, now=None, on_mail_failure=None):
             recipients=county_staff(source.county),
             programme=source,
             adoption=programme,
-            adoption_link=f"{settings.PORTAL_BASE_URL}{programme.get_absolute_url()}",
+            adoption_link=absolute(programme.get_absolute_url()),
         )
     return programme
 

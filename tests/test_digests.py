@@ -442,3 +442,12 @@ def test_thirty_and_more_programmes_arrive_over_two_digests(county_a, mailoutbox
 def test_words_asked_for_as_typed_stay_so(client):
     _subscribe(client, search="q=sprachkur&wortgenau=1&seite=2")
     assert SearchSubscription.objects.get().query == "q=sprachkur&wortgenau=1"
+
+
+def test_a_saved_search_with_words_finds_what_is_new(county_a, mailoutbox):
+    _confirmed(query="q=Mietführerschein")
+    ProgrammeFactory(county=county_a, title="Mietführerschein für Geflüchtete")
+    ProgrammeFactory(county=county_a, title="Sprachcafé")
+
+    assert digests.send_digests(every=True) == (1, 1, 0)
+    assert "Mietführerschein für Geflüchtete" in mailoutbox[-1].body

@@ -23,7 +23,7 @@ from counties.loader import load_counties
 from counties.models import County
 from programmes.dossier import build_pdf
 from programmes.management.commands.generate_programmes import Command as Generator
-from programmes.management.commands.generate_programmes import Text
+from programmes.management.commands.generate_programmes import Text, profile
 from programmes.models import BestPracticeProfile, Programme
 from programmes.views import DOSSIER_MAX
 
@@ -57,22 +57,7 @@ class Command(BaseCommand):
         text = Text(rng)
         profiles = BestPracticeProfile.objects.filter(programme_id__in=ids)
         missing = set(ids) - set(profiles.values_list("programme_id", flat=True))
-        BestPracticeProfile.objects.bulk_create(
-            BestPracticeProfile(
-                programme_id=pk,
-                starting_situation=text.paragraph(60),
-                approach=text.paragraph(80),
-                results=text.paragraph(50),
-                success_factors=text.paragraph(40),
-                obstacles=text.paragraph(40),
-                transfer_staff=text.sentence(),
-                transfer_money=text.sentence(),
-                transfer_partners=text.sentence(),
-                transfer_time=text.sentence(),
-                is_recognised=True,
-            )
-            for pk in missing
-        )
+        BestPracticeProfile.objects.bulk_create(profile(pk, text) for pk in missing)
         profiles.update(
             staff_fte=Decimal("1.5"),
             setup_cost=Decimal("12000"),

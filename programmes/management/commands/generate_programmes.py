@@ -259,6 +259,24 @@ class Text:
         return " ".join(sentences)
 
 
+def profile(programme_id, text, **fields):
+    """A recognised best-practice profile of realistic length for a generated programme."""
+    return BestPracticeProfile(
+        programme_id=programme_id,
+        starting_situation=text.paragraph(60),
+        approach=text.paragraph(80),
+        results=text.paragraph(50),
+        success_factors=text.paragraph(40),
+        obstacles=text.paragraph(40),
+        transfer_staff=text.sentence(),
+        transfer_money=text.sentence(),
+        transfer_partners=text.sentence(),
+        transfer_time=text.sentence(),
+        is_recognised=True,
+        **fields,
+    )
+
+
 class Command(BaseCommand):
     help = "Creates realistic generated programmes for load tests and keeps them."
 
@@ -373,22 +391,6 @@ class Command(BaseCommand):
     def _profiles(self, programmes, rng, text):
         chosen = [p for p in programmes if rng.random() < 0.2]
         BestPracticeProfile.objects.bulk_create(
-            [
-                BestPracticeProfile(
-                    programme=programme,
-                    starting_situation=text.paragraph(60),
-                    approach=text.paragraph(80),
-                    results=text.paragraph(50),
-                    success_factors=text.paragraph(40),
-                    obstacles=text.paragraph(40),
-                    transfer_staff=text.sentence(),
-                    transfer_money=text.sentence(),
-                    transfer_partners=text.sentence(),
-                    transfer_time=text.sentence(),
-                    is_recognised=True,
-                    is_featured=rng.random() < 0.02,
-                )
-                for programme in chosen
-            ],
+            [profile(programme.pk, text, is_featured=rng.random() < 0.02) for programme in chosen],
             batch_size=BATCH,
         )

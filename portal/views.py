@@ -49,9 +49,10 @@ def home(request):
             "fields-with-counts",
             lambda: list(FieldOfAction.objects.with_published_counts()),
             request=request,
+            local=True,
         ),
         "newest": published.for_cards().order_by("-published_at", "title")[:NEWEST_COUNT],
-        "figures": cached_value("home-figures", _figures, request=request),
+        "figures": cached_value("home-figures", _figures, request=request, local=True),
     }
     return render(request, "portal/home.html", context)
 

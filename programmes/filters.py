@@ -59,6 +59,7 @@ def _with_addresses(data, request):
                 f"term-codes:{name}",
                 lambda model=model: dict(model.objects.values_list("slug", "address")),
                 request=request,
+                local=True,
             )
             data.setlist(name, [codes.get(value, value) for value in values])
     return data

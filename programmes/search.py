@@ -11,6 +11,7 @@ action or county change (signals in programmes.search_signals)."""
 
 import math
 import threading
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -293,15 +294,18 @@ def _fts(node):
 class PostgresBackend:
     render = staticmethod(_tsquery)
     OR, AND = " | ", " & "
-    # The ids come from the GIN index alone (a hashed subplan); testing each row's document
-    # instead would read and decompress the stored text of every candidate.
+    # The matches come from a bitmap scan of the GIN index (index_scans() keeps the planner
+    # from reading every row instead): its pages are exact, so no document is read again.
+    MATCHES = "programmes_programme.search_vector @@ to_tsquery('simple', %s)"
+    # Whether a listed programme matches one group of the query: the ids from the index, a
+    # hashed subplan, instead of decompressing each listed programme's document.
     MATCHING_IDS = (
         "programmes_programme.id IN (SELECT s.id FROM programmes_programme s "
         "WHERE s.search_vector @@ to_tsquery('simple', %s))"
     )
 
     def match(self, query):
-        return RawSQL(self.MATCHING_IDS, [query], output_field=BooleanField())
+        return RawSQL(self.MATCHES, [query], output_field=BooleanField())
 
     def matched(self, query):
         return f"({self.MATCHING_IDS})::int", [query]
@@ -534,22 +538,53 @@ def _matches(word, terms):
     return False
 
 
-def snippet(text, terms):
+# German Snowball stems spell umlauts and ß this way: a stem is the start of its word or of a
+# part of it, so spelled the same.
+FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
+
+
+def _matcher(terms):
+    """Whether a word of a text is one the query asks for, worked out once per spelling (the
+    words of a page's texts repeat). A word can only match a term whose token it contains,
+    which rules out most words before they are stemmed and split."""
+    known = {}
+    tokens = {term.token for term in terms}
+
+    def matches(word):
+        found = known.get(word)
+        if found is None:
+            folded = analysis.plain(word).translate(FOLD)
+            found = known[word] = (
+                any(token in folded for token in tokens)
+                and word.lower() not in analysis.STOP_WORDS
+                and _matches(word, terms)
+            )
+        return found
+
+    return matches
+
+
+def snippet(text, terms, matches=None):
     """The passage of `text` with the most distinct query words, with <mark>ed words, as
     safe HTML; None when no word of the text matches."""
+    matches = matches or _matcher(terms)
     found = list(analysis.WORD.finditer(text or ""))
-    hits = [
-        index
-        for index, match in enumerate(found)
-        if match.group().lower() not in analysis.STOP_WORDS and _matches(match.group(), terms)
-    ]
+    hits = [index for index, match in enumerate(found) if matches(match.group())]
     if not hits:
         return None
+    # A window of SNIPPET_WORDS words slides from hit to hit, counting the distinct words in it.
     best_start, best_score = hits[0], -1
-    for start in hits:
-        window = {found[i].group().lower() for i in hits if start <= i < start + SNIPPET_WORDS}
-        if len(window) > best_score:
-            best_start, best_score = start, len(window)
+    in_window, end = Counter(), 0
+    for begin, start in enumerate(hits):
+        while end < len(hits) and hits[end] < start + SNIPPET_WORDS:
+            in_window[found[hits[end]].group().lower()] += 1
+            end += 1
+        if len(in_window) > best_score:
+            best_start, best_score = start, len(in_window)
+        leaving = found[hits[begin]].group().lower()
+        in_window[leaving] -= 1
+        if not in_window[leaving]:
+            del in_window[leaving]
     first = max(0, best_start - 5)
     last = min(len(found), first + SNIPPET_WORDS) - 1
     marked = set(hits)
@@ -574,9 +609,9 @@ def snippets(programmes, query_plan):
     if not ids or not terms:
         return {}
     rows = Programme.objects.filter(pk__in=ids).values_list("pk", "summary", "description")
-    found = {}
+    found, matches = {}, _matcher(terms)
     for pk, summary, description in rows:
-        passage = snippet(f"{summary}\n{description}", terms)
+        passage = snippet(f"{summary}\n{description}", terms, matches)
         if passage is not None:
             found[pk] = passage
     return found

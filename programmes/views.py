@@ -66,7 +66,10 @@ class ProgrammeListView(FilteredListView):
             for value in values
         )
         self.facets, total = cached_value(
-            f"facets:{query}", lambda: facet_counts(self.filterset), request=self.request
+            f"facets:{query}",
+            lambda: facet_counts(self.filterset),
+            request=self.request,
+            local=True,
         )
         paginator = super().get_paginator(queryset.values_list("pk", flat=True), per_page, **kwargs)
         paginator.count = total
@@ -138,7 +141,7 @@ class ProgrammeListView(FilteredListView):
 
     def _place_offers(self, text):
         """Links that narrow the list to a Land or county the query names, if not yet done."""
-        places = cached_value("search-places", search.all_places, request=self.request)
+        places = cached_value("search-places", search.all_places, request=self.request, local=True)
         offers = []
         for kind, slug, name in search.named_places(text, places):
             if slug in self.request.GET.getlist(kind):
@@ -174,7 +177,10 @@ def neighbours_context(request, programme):
     """Related and comparable published programmes. Which they are depends on every other
     programme: worked out once per content version, then only the cards are read."""
     related_ids, comparable_ids = cached_value(
-        f"neighbours:{programme.pk}", lambda: neighbour_ids(programme), request=request
+        f"neighbours:{programme.pk}",
+        lambda: neighbour_ids(programme, request=request),
+        request=request,
+        local=True,
     )
     cards = (
         Programme.objects.published()
@@ -213,33 +219,45 @@ def preview_response(request, programme):
     return response
 
 
-def neighbour_ids(programme, limit=RELATED_LIMIT):
+def neighbour_ids(programme, limit=RELATED_LIMIT, request=None):
     """The ids of the related programmes (sharing fields of action and keywords, see
     programmes.related) and of comparable ones from similar counties, each list in order."""
     field_ids = [field.pk for field in programme.fields_of_action.all()]
     tag_ids = [tag.pk for tag in programme.keywords.all()]
     related_ids = related.related_ids(programme, field_ids, tag_ids, limit)
-    comparable = comparable_programmes(programme, field_ids, limit, exclude=related_ids)
+    comparable = comparable_programmes(programme, field_ids, limit, related_ids, request)
     return related_ids, list(comparable.values_list("pk", flat=True))
 
 
-def comparable_programmes(programme, field_ids, limit, exclude):
+def similar_taking_part(county, request=None):
+    """The ids of the counties most like `county` among those that publish here. Comparing
+    with all 400 counties is the same work for every programme of a county, and which
+    counties take part the same for all of them: both once per content version."""
+
+    def compute():
+        taking_part = cached_value(
+            "counties-taking-part",
+            lambda: list(County.objects.taking_part()),
+            request=request,
+            local=True,
+        )
+        similar = similar_counties(county, limit=COMPARABLE_COUNTIES, candidates=taking_part)
+        return [other.pk for other in similar]
+
+    return cached_value(
+        f"similar-counties-taking-part:{county.pk}", compute, request=request, local=True
+    )
+
+
+def comparable_programmes(programme, field_ids, limit, exclude, request=None):
     """Programmes of the counties most like this one's (among those that publish here)
     that share a field of action."""
-    county = programme.county
-
-    def similar_ids():
-        taking_part = County.objects.taking_part().exclude(pk=county.pk)
-        return [
-            c.pk
-            for c in similar_counties(county, limit=COMPARABLE_COUNTIES, candidates=taking_part)
-        ]
-
-    # Comparing with all 400 counties is the same work for every programme of a county.
-    similar = cached_value(f"similar-counties-taking-part:{county.pk}", similar_ids)
     return (
         Programme.objects.published()
-        .filter(county__in=similar, fields_of_action__in=field_ids)
+        .filter(
+            county__in=similar_taking_part(programme.county, request),
+            fields_of_action__in=field_ids,
+        )
         .exclude(pk__in=[programme.pk, *exclude])
         .annotate(shared=Count("fields_of_action", distinct=True))
         .order_by("-shared", "-published_at")[:limit]

@@ -5,6 +5,7 @@ from django.core.cache import cache
 
 from counties.loader import load_counties
 from counties.models import CountyMembership
+from portal.cache import forget_local_values
 from portal.roles import ADMINISTRATORS, COUNTY_STAFF, EDITORS
 from tests.factories import CountyFactory, recreate_migration_data
 
@@ -40,6 +41,7 @@ def empty_cache():
     """Cached pages are keyed by the content version, which starts anew in every test's
     database: a page cached by one test must not answer in the next."""
     cache.clear()
+    forget_local_values()
 
 
 @pytest.fixture

@@ -98,3 +98,20 @@ def test_pages_are_cached_in_redis_and_follow_changes(client, redis_cache):
     programme.title = "Neuer Titel"
     programme.save()
     assert "Neuer Titel" in client.get(LIST_URL).content.decode()
+
+
+def test_values_kept_in_the_process_follow_every_change(client, settings):
+    """The notice on demo content and the facet counts are kept in each server process too;
+    their keys carry the content version, so a change shows on the next request."""
+    settings.PUBLIC_PAGE_CACHE = False  # every page rendered, from the kept values
+    demo = ProgrammeFactory(title="Beispiel", is_demo=True, fields=["housing"])
+    first = client.get(LIST_URL)
+    assert first.context["demo_content_loaded"] is True
+    assert first.context["facets"]["handlungsfeld"]["wohnen"] == 1
+    ProgrammeFactory(title="Zweites", fields=["housing"])
+    ProgrammeFactory(title="Drittes", fields=["housing"])
+    demo.delete()
+    second = client.get(LIST_URL)
+    assert second.context["demo_content_loaded"] is False
+    assert second.context["facets"]["handlungsfeld"]["wohnen"] == 2
+    assert sorted(p.title for p in second.context["object_list"]) == ["Drittes", "Zweites"]

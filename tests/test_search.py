@@ -94,6 +94,24 @@ def test_results_show_escaped_highlighted_snippets(client, library):
     assert "Sprachkurs &lt;b&gt;fett&lt;/b&gt;" in page
 
 
+@pytest.mark.parametrize(
+    ("query", "text", "marked"),
+    [
+        ("Übergang", "Hilfe beim Übergängen zwischen Schule und Beruf.", "Übergängen"),
+        ("Straße", "Treffen in der Hauptstraße und auf Straßenfesten.", "Hauptstraße"),
+        ("Cafe", "Das Sprach-Café am Markt.", "Café"),
+        ("Kurs", "Viele Deutschkurse für Mütter.", "Deutschkurse"),
+        ("Mütter", "Für MÜTTER mit kleinen Kindern.", "MÜTTER"),
+    ],
+)
+def test_snippets_mark_words_spelled_otherwise_and_parts_of_compounds(query, text, marked):
+    from programmes import search
+
+    passage = search.snippet(f"Einleitung ohne Treffer. {text}", search.plan(query).terms)
+    assert f"<mark>{marked}</mark>" in passage
+    assert "<mark>Einleitung</mark>" not in passage
+
+
 def test_a_mistyped_word_is_searched_corrected_with_a_way_back(client, library):
     response = client.get(LIST_URL, {"q": "Flüchtlnge", "handlungsfeld": "volunteering"})
     assert [p.title for p in response.context["object_list"]] == ["Flüchtlinge begleiten"]

@@ -47,7 +47,10 @@ def _choice_list(field, request):
     if not hasattr(field.field, "queryset"):
         return compute()  # fixed choices, which a form may narrow (the sort orders)
     return cached_value(
-        f"choices:{form.__module__}.{form.__qualname__}:{field.name}", compute, request=request
+        f"choices:{form.__module__}.{form.__qualname__}:{field.name}",
+        compute,
+        request=request,
+        local=True,
     )
 
 
@@ -81,6 +84,7 @@ def _county_rows(field, facets, request):
             for c in County.objects.select_related("state").order_by("state__name", "sort_name")
         ],
         request=request,
+        local=True,
     )
     empty = escape(str(field.field.empty_label))
     rows = [f'<option value=""{" selected" if not chosen else ""}>{empty}</option>']

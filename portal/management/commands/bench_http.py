@@ -77,16 +77,26 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8099)
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument(
+            "--seiten",
+            default="",
+            help="only the pages whose name contains one of these words (comma-separated)",
+        )
+        parser.add_argument(
             "--redis",
             default="redis://127.0.0.1:6379/13",
             help="the shared cache, as in production (emptied before each run); '' for none",
         )
 
-    def handle(self, *args, seconds, connections, workers, port, seed, redis, **options):
+    def handle(self, *args, seconds, connections, workers, port, seed, redis, seiten, **options):
         if not shutil.which("wrk"):
             raise CommandError("wrk fehlt: apt-get install wrk")
         rng = random.Random(seed)
         pages = self._pages(rng)
+        wanted = [word.strip().lower() for word in seiten.split(",") if word.strip()]
+        if wanted:  # the bare view always, as the measure of the others
+            pages = pages[:1] + [
+                page for page in pages[1:] if any(word in page[0].lower() for word in wanted)
+            ]
         env = self._environment()
         if redis:
             env["REDIS_URL"] = redis
@@ -102,13 +112,17 @@ class Command(BaseCommand):
             f"Cache: {redis or 'je Prozess'}"
         )
         load = {"seconds": seconds, "connections": connections, "workers": workers, "port": port}
-        for cached, title in [(False, "ohne Seiten-Cache"), (True, "mit Seiten-Cache")]:
+        runs = [
+            (False, "ohne Seiten-Cache (Zähl- und Nachbarwerte im Cache, der leer beginnt)"),
+            (True, "mit Seiten-Cache, vorher jede Adresse einmal abgerufen (warm)"),
+        ]
+        for cached, title in runs:
             self.stdout.write(f"\n{title}")
             if redis:
                 Redis.from_url(redis).flushdb()  # each run starts with an empty cache
-            self._run(pages, {**env, "PUBLIC_PAGE_CACHE": str(cached).lower()}, load)
+            self._run(pages, {**env, "PUBLIC_PAGE_CACHE": str(cached).lower()}, load, cached)
 
-    def _run(self, pages, env, load):
+    def _run(self, pages, env, load, warm):
         port = load["port"]
         server = subprocess.Popen(
             [
@@ -127,6 +141,9 @@ class Command(BaseCommand):
             self.stdout.write("{:<28} {:>9} {:>7} {:>8} {:>8} {:>6}".format(*header))
             bare = None
             for label, paths in pages:
+                if warm:
+                    for path in dict.fromkeys(paths):
+                        urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=120)
                 rate, p50, p99, errors = self._wrk(
                     port, paths, load["seconds"], load["connections"]
                 )

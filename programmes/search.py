@@ -180,6 +180,7 @@ class Plan:
     synonyms: list = field(default_factory=list)  # (typed, synonym) pairs applied
     matches: str | None = None  # the query for the listed programmes (choose_matches)
     all_required: bool = False
+    required: list = field(default_factory=list)  # the groups `matches` requires
 
     @property
     def terms(self):
@@ -394,17 +395,17 @@ def search(queryset, text, query_plan=None):
     queryset = queryset.filter(engine.match(matches))
     if len(rendered) > 1 and not query_plan.all_required:
         # Each matched group adds more than all weights together, plus its own weight; the
-        # lookups of a group are narrowed to the matches, so a common word costs little.
+        # lookups of a group are narrowed to the matches, so a common word costs little. A
+        # group the matches require is matched by all of them: its part is a constant.
         base = len(rendered) + 1
-        parts = [engine.matched(_both(engine, [query, matches])) for query in rendered]
-        weights = [base + group.weight for group in query_plan.groups]
-        score = RawSQL(
-            " + ".join(
-                f"{weight:.6f} * {sql}" for weight, (sql, _p) in zip(weights, parts, strict=True)
-            ),
-            [param for _sql, group_params in parts for param in group_params],
-            output_field=FloatField(),
-        )
+        required = sum(base + group.weight for group in query_plan.required)
+        terms, params = [f"{required:.6f}"], []
+        for group, query in zip(query_plan.groups, rendered, strict=True):
+            if group not in query_plan.required:
+                sql, group_params = engine.matched(_both(engine, [query, matches]))
+                terms.append(f"{base + group.weight:.6f} * {sql}")
+                params.extend(group_params)
+        score = RawSQL(" + ".join(terms), params, output_field=FloatField())
     else:
         score = Value(1.0, output_field=FloatField())
     return queryset.annotate(score=score, rank=engine.rank(whole)).order_by(
@@ -431,12 +432,14 @@ def choose_matches(queryset, query_plan):
     engine = backend()
     ordered = sorted(found, key=lambda group: group.frequency or 0)  # rarest first, stable
     queries = [engine.render(group.node) for group in ordered]
-    subsets = [_both(engine, queries[:size]) for size in range(len(queries), 1, -1)]
-    counts = _capped_counts(queryset, engine, subsets, ENOUGH)
-    for index, (expression, count) in enumerate(zip(subsets, counts, strict=True)):
+    # The most words first; the first set of words that enough programmes have wins.
+    for size in range(len(queries), 1, -1):
+        expression = _both(engine, queries[:size])
+        (count,) = _capped_counts(queryset, engine, [expression], ENOUGH)
         if count >= ENOUGH:
             query_plan.matches = expression
-            query_plan.all_required = index == 0
+            query_plan.all_required = size == len(queries)
+            query_plan.required = ordered[:size]
             return
     rare = [
         query

@@ -314,3 +314,27 @@ def test_when_enough_programmes_have_all_words_the_others_are_left_out(
     monkeypatch.setattr(search, "ENOUGH", 3)  # a large one: three have both words
     found = titles(client, q="Lesepaten Stadtteil")
     assert sorted(found) == [f"Lesepaten im Stadtteil {index}" for index in range(3)]
+
+
+def test_with_the_rarer_words_required_the_other_words_still_decide_the_order(
+    client, monkeypatch, settings
+):
+    """Three words, too few programmes have all: the two rarer are required, and a
+    programme that has the third as well comes first (those parts of the score that every
+    listed programme has are constants, the third word is looked up)."""
+    from programmes import search
+
+    settings.PUBLIC_PAGE_CACHE = False
+    # The oldest, the third word only in its description, the two others not in its title:
+    # by rank alone it would come last.
+    ProgrammeFactory(
+        title="Alles drei", summary="Lesepaten im Quartier.", description="In der Bibliothek."
+    )
+    for index in range(3):
+        ProgrammeFactory(title=f"Lesepaten im Quartier {index}", summary="Lesepaten im Quartier.")
+    for index in range(4):
+        ProgrammeFactory(title=f"Bücherei {index}", summary="Bibliothek für alle.")
+    monkeypatch.setattr(search, "ENOUGH", 3)
+    found = titles(client, q="Lesepaten Quartier Bibliothek")
+    assert found[0] == "Alles drei"
+    assert sorted(found[1:]) == [f"Lesepaten im Quartier {index}" for index in range(3)]

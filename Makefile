@@ -43,6 +43,7 @@ bench: setup
 	DATABASE_URL=$(BENCH_DB) $(MANAGE) migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DB) $(MANAGE) load_counties
 	DATABASE_URL=$(BENCH_DB) $(MANAGE) generate_programmes --count $(BENCH_PROGRAMMES) --if-different
+	DATABASE_URL=$(BENCH_DB) $(MANAGE) update_neighbours
 	DATABASE_URL=$(BENCH_DB) $(MANAGE) bench_http
 
 lint: setup

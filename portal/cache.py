@@ -30,25 +30,55 @@ KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language", "Link
 VERSION_ATTRIBUTE = "_content_version"
 
 
+# Rows of the version table: the content version, and the structure version, which grows only
+# when what related and comparable programmes depend on changes (programmes.neighbours).
+CONTENT, STRUCTURE = 1, 2
+STRUCTURE_ATTRIBUTE = "_structure_version"
+
+
+def _read_versions(request):
+    # Read on every public request, cached or not: plain SQL, no query to compile.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, number FROM {ContentVersion._meta.db_table} WHERE id IN (%s, %s)",
+            [CONTENT, STRUCTURE],
+        )
+        rows = dict(cursor.fetchall())
+    versions = rows.get(CONTENT, 0), rows.get(STRUCTURE, 0)
+    if request is not None:
+        setattr(request, VERSION_ATTRIBUTE, versions[0])
+        setattr(request, STRUCTURE_ATTRIBUTE, versions[1])
+    return versions
+
+
 def content_version(request=None):
     """The current version; once per request when a request is given."""
     if request is not None and hasattr(request, VERSION_ATTRIBUTE):
         return getattr(request, VERSION_ATTRIBUTE)
-    # Read on every public request, cached or not: plain SQL, no query to compile.
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT number FROM {ContentVersion._meta.db_table} WHERE id = 1")
-        row = cursor.fetchone()
-    number = row[0] if row else 0
-    if request is not None:
-        setattr(request, VERSION_ATTRIBUTE, number)
-    return number
+    return _read_versions(request)[0]
+
+
+def structure_version(request=None):
+    """The current structure version, read with the content version."""
+    if request is not None and hasattr(request, STRUCTURE_ATTRIBUTE):
+        return getattr(request, STRUCTURE_ATTRIBUTE)
+    return _read_versions(request)[1]
+
+
+def _raise(row):
+    if not ContentVersion.objects.filter(pk=row).update(number=F("number") + 1):
+        ContentVersion.objects.get_or_create(pk=row)
+        ContentVersion.objects.filter(pk=row).update(number=F("number") + 1)
 
 
 def bump(**kwargs):
     """A change of public content: raise the version (creating its row the first time)."""
-    if not ContentVersion.objects.filter(pk=1).update(number=F("number") + 1):
-        ContentVersion.objects.get_or_create(pk=1)
-        ContentVersion.objects.filter(pk=1).update(number=F("number") + 1)
+    _raise(CONTENT)
+
+
+def bump_structure(**kwargs):
+    """A change that related and comparable programmes depend on."""
+    _raise(STRUCTURE)
 
 
 def bump_after_migrate(using="default", **kwargs):

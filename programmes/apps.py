@@ -7,10 +7,11 @@ class ProgrammesConfig(AppConfig):
     verbose_name = _("Programmes")
 
     def ready(self):
-        from . import history, keywords, merkliste, search_signals, updates
+        from . import history, keywords, merkliste, neighbours, search_signals, updates
 
         updates.connect()
         merkliste.connect()
         history.connect()
         keywords.connect()
         search_signals.connect()
+        neighbours.connect()

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from counties.models import County
 from portal import limits
+from portal.cache import cached_value
 from portal.roles import county_ids
 
 from . import contact, services
@@ -50,9 +51,15 @@ def exchange_context(request, programme):
     """Lineage both ways, where the practice was tried, the county's answered requests,
     and what the visitor may do: take it over, ask, request a visit."""
     adoptions = list(published_adoptions([programme]))
-    answered = ContactRequest.objects.answered_by_county(programme.county_id).aggregate(
-        questions=Count("pk", filter=Q(kind=RequestKind.QUESTION)),
-        visits=Count("pk", filter=Q(kind=RequestKind.VISIT)),
+    # A first answer raises the content version (programmes.contact).
+    answered = cached_value(
+        f"answered:{programme.county_id}",
+        lambda: ContactRequest.objects.answered_by_county(programme.county_id).aggregate(
+            questions=Count("pk", filter=Q(kind=RequestKind.QUESTION)),
+            visits=Count("pk", filter=Q(kind=RequestKind.VISIT)),
+        ),
+        request=request,
+        local=True,
     )
     user = request.user
     return {

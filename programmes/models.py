@@ -792,6 +792,29 @@ class SearchTerm(models.Model):
         return self.term
 
 
+class Neighbours(models.Model):
+    """The related and comparable programmes of a programme, worked out ahead
+    (programmes.neighbours), with the structure version they were worked out at."""
+
+    programme = models.OneToOneField(
+        Programme,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="neighbours",
+        verbose_name=_("programme"),
+    )
+    related = models.JSONField(_("related programmes"), default=list)
+    comparable = models.JSONField(_("comparable programmes"), default=list)
+    version = models.PositiveBigIntegerField(_("structure version"))
+
+    class Meta:
+        verbose_name = _("neighbours of a programme")
+        verbose_name_plural = _("neighbours of programmes")
+
+    def __str__(self):
+        return str(self.programme_id)
+
+
 class SearchSynonym(models.Model):
     """Two expressions the search treats as one, in both directions: an abbreviation and its
     long form ("MBE" – "Migrationsberatung für erwachsene Zuwanderer"), a loan word and its

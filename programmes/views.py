@@ -2,7 +2,7 @@ import re
 from contextlib import nullcontext
 
 from django.conf import settings
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,7 +17,7 @@ from portal.listing import PAGE_PARAM, FilteredListView, shown
 from portal.roles import county_ids
 from portal.text import german_slugify
 
-from . import opendata, related, search
+from . import neighbours, opendata, search
 from .enums import ProgrammeStatus
 from .exchange import exchange_context
 from .facets import NOT_FILTERS, facet_counts
@@ -31,7 +31,6 @@ from .models import (
     TargetGroup,
 )
 
-RELATED_LIMIT = 4
 # Columns no page shows (search documents; the larger one is stored out of line).
 SEARCH_DOCUMENTS = ("search_vector", "rank_vector")
 # A dossier holds at most this many programmes (programmes.dossier).
@@ -158,7 +157,7 @@ def with_detail_relations(queryset):
     search documents, which no page shows (the larger is stored out of line)."""
     return (
         queryset.defer(*SEARCH_DOCUMENTS, *(f"adapted_from__{name}" for name in SEARCH_DOCUMENTS))
-        .select_related("county__state", "best_practice", "adapted_from__county")
+        .select_related("county__state", "best_practice", "adapted_from__county", "neighbours")
         .prefetch_related(
             "fields_of_action",
             "target_groups",
@@ -174,14 +173,9 @@ def with_detail_relations(queryset):
 
 
 def neighbours_context(request, programme):
-    """Related and comparable published programmes. Which they are depends on every other
-    programme: worked out once per content version, then only the cards are read."""
-    related_ids, comparable_ids = cached_value(
-        f"neighbours:{programme.pk}",
-        lambda: neighbour_ids(programme, request=request),
-        request=request,
-        local=True,
-    )
+    """Related and comparable published programmes: their ids kept ahead
+    (programmes.neighbours), their cards read fresh."""
+    related_ids, comparable_ids = neighbours.ids(programme, request)
     cards = (
         Programme.objects.published()
         .filter(pk__in=[*related_ids, *comparable_ids])
@@ -217,51 +211,6 @@ def preview_response(request, programme):
     response = render(request, "programmes/programme_detail.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
-
-
-def neighbour_ids(programme, limit=RELATED_LIMIT, request=None):
-    """The ids of the related programmes (sharing fields of action and keywords, see
-    programmes.related) and of comparable ones from similar counties, each list in order."""
-    field_ids = [field.pk for field in programme.fields_of_action.all()]
-    tag_ids = [tag.pk for tag in programme.keywords.all()]
-    related_ids = related.related_ids(programme, field_ids, tag_ids, limit)
-    comparable = comparable_programmes(programme, field_ids, limit, related_ids, request)
-    return related_ids, list(comparable.values_list("pk", flat=True))
-
-
-def similar_taking_part(county, request=None):
-    """The ids of the counties most like `county` among those that publish here. Comparing
-    with all 400 counties is the same work for every programme of a county, and which
-    counties take part the same for all of them: both once per content version."""
-
-    def compute():
-        taking_part = cached_value(
-            "counties-taking-part",
-            lambda: list(County.objects.taking_part()),
-            request=request,
-            local=True,
-        )
-        similar = similar_counties(county, limit=COMPARABLE_COUNTIES, candidates=taking_part)
-        return [other.pk for other in similar]
-
-    return cached_value(
-        f"similar-counties-taking-part:{county.pk}", compute, request=request, local=True
-    )
-
-
-def comparable_programmes(programme, field_ids, limit, exclude, request=None):
-    """Programmes of the counties most like this one's (among those that publish here)
-    that share a field of action."""
-    return (
-        Programme.objects.published()
-        .filter(
-            county__in=similar_taking_part(programme.county, request),
-            fields_of_action__in=field_ids,
-        )
-        .exclude(pk__in=[programme.pk, *exclude])
-        .annotate(shared=Count("fields_of_action", distinct=True))
-        .order_by("-shared", "-published_at")[:limit]
-    )
 
 
 def field_list(request):
@@ -360,7 +309,6 @@ def open_data(request):
     )
 
 
-COMPARABLE_COUNTIES = 10
 COMPARABLE_PROGRAMMES = 30
 
 
@@ -428,7 +376,9 @@ def comparable(request):
         )
     if county is not None:
         taking_part = County.objects.taking_part().select_related("state").with_programme_counts()
-        similar = similar_counties(county, limit=COMPARABLE_COUNTIES, candidates=taking_part)
+        similar = similar_counties(
+            county, limit=neighbours.COMPARABLE_COUNTIES, candidates=taking_part
+        )
         programmes = (
             Programme.objects.published()
             .filter(county__in=similar)

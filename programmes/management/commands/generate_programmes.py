@@ -24,7 +24,7 @@ from taggit.models import Tag, TaggedItem
 
 from counties.loader import load_counties
 from counties.models import County
-from portal.cache import bump
+from portal.cache import bump, bump_structure
 from programmes.enums import FundingLevel, ProgrammeStatus, PublicationState
 from programmes.models import (
     BestPracticeProfile,
@@ -308,6 +308,7 @@ class Command(BaseCommand):
         for start in range(0, len(ids), BATCH):
             update_search_vectors(ids[start : start + BATCH])
         bump()  # bulk writes send no signals: cached pages must not outlive them
+        bump_structure()  # nor the kept related programmes (update_neighbours)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")

@@ -1,0 +1,150 @@
+"""Related and comparable programmes, worked out ahead and kept in the database.
+
+Which programmes a programme's page shows as related (programmes.related) and as comparable
+(from the counties most like its own) depends on every other programme: about ten
+milliseconds of work, too much for every visit. The ids are kept per programme (Neighbours)
+with the structure version they were worked out at. That version grows only with a change
+they depend on: a programme created, deleted, published, withdrawn or moved to another
+county, its fields of action or keywords, a county's figures (signals below). Edits of texts
+leave the kept ids valid, and the cards are always read fresh, so an edit shows at once.
+
+A page whose kept ids are of an older version works them out again and keeps them;
+`manage.py update_neighbours` does so for all published programmes, after a deployment and
+at night, so that visitors seldom wait for it."""
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from taggit.models import TaggedItem
+
+from counties.models import County
+from counties.similarity import similar_counties
+from portal.cache import bump_structure, cached_value, structure_version
+
+from . import related
+from .models import Neighbours, Programme
+
+RELATED_LIMIT = 4
+COMPARABLE_COUNTIES = 10
+# What the kept ids depend on, of the programme row itself.
+STRUCTURE_FIELDS = ("publication_state", "published_at", "county_id")
+
+
+def work_out(programme, request=None):
+    """(related ids, comparable ids), each in order: sharing fields of action and keywords,
+    and sharing a field of action in one of the most similar counties."""
+    field_ids = [field.pk for field in programme.fields_of_action.all()]
+    tag_ids = [tag.pk for tag in programme.keywords.all()]
+    related_ids = related.related_ids(programme, field_ids, tag_ids, RELATED_LIMIT)
+    comparable = (
+        Programme.objects.published()
+        .filter(
+            county__in=similar_taking_part(programme.county, request),
+            fields_of_action__in=field_ids,
+        )
+        .exclude(pk__in=[programme.pk, *related_ids])
+        .annotate(shared=Count("fields_of_action", distinct=True))
+        .order_by("-shared", "-published_at")
+        .values_list("pk", flat=True)[:RELATED_LIMIT]
+    )
+    return related_ids, list(comparable)
+
+
+def similar_taking_part(county, request=None):
+    """The ids of the counties most like this one among those that publish here. Comparing
+    with all 400 counties is the same work for every programme of a county, and which
+    counties take part the same for all of them: both once per content version."""
+
+    def compute():
+        taking_part = cached_value(
+            "counties-taking-part",
+            lambda: list(County.objects.taking_part()),
+            request=request,
+            local=True,
+        )
+        similar = similar_counties(county, limit=COMPARABLE_COUNTIES, candidates=taking_part)
+        return [other.pk for other in similar]
+
+    return cached_value(
+        f"similar-counties-taking-part:{county.pk}", compute, request=request, local=True
+    )
+
+
+def ids(programme, request=None):
+    """The kept (related ids, comparable ids) of a programme, worked out again and kept when
+    they are of an older structure version. Reads Neighbours from the programme when the
+    query selected it (select_related("neighbours"))."""
+    version = structure_version(request)
+    try:
+        kept = programme.neighbours
+    except Neighbours.DoesNotExist:
+        kept = None
+    if kept is not None and kept.version == version:
+        return kept.related, kept.comparable
+    related_ids, comparable_ids = work_out(programme, request)
+    keep([(programme.pk, related_ids, comparable_ids)], version)
+    return related_ids, comparable_ids
+
+
+def keep(rows, version):
+    """Store (programme id, related ids, comparable ids) rows, replacing older ones."""
+    objects = [
+        Neighbours(programme_id=pk, related=related_ids, comparable=comparable_ids, version=version)
+        for pk, related_ids, comparable_ids in rows
+    ]
+    try:
+        with transaction.atomic():
+            Neighbours.objects.bulk_create(
+                objects,
+                update_conflicts=True,
+                unique_fields=["programme"],
+                update_fields=["related", "comparable", "version"],
+            )
+    except IntegrityError:
+        pass  # the programme was deleted meanwhile: nothing to keep
+
+
+def stale(version):
+    """The published programmes whose kept ids are missing or of an older version."""
+    return Programme.objects.published().exclude(neighbours__version=version)
+
+
+# --- What the kept ids depend on ---------------------------------------------------------
+
+
+def _note_structure(sender, instance, raw=False, **kwargs):
+    if instance.pk is None or raw:
+        return
+    instance._structure_before = (
+        Programme.objects.filter(pk=instance.pk).values_list(*STRUCTURE_FIELDS).first()
+    )
+
+
+def _programme_saved(sender, instance, created, raw=False, **kwargs):
+    before = instance.__dict__.pop("_structure_before", None)
+    after = tuple(getattr(instance, name) for name in STRUCTURE_FIELDS)
+    if created or raw or before != after:
+        bump_structure()
+
+
+def _links_changed(sender, instance, action, **kwargs):
+    # Taggit's link table could serve other tagged models: only programmes' keywords count.
+    if action in {"post_add", "post_remove", "post_clear"} and (
+        sender is not TaggedItem or isinstance(instance, Programme)
+    ):
+        bump_structure()
+
+
+def connect():
+    uid = "neighbours-structure"
+    pre_save.connect(_note_structure, sender=Programme, dispatch_uid=f"{uid}-note")
+    post_save.connect(_programme_saved, sender=Programme, dispatch_uid=f"{uid}-saved")
+    post_delete.connect(bump_structure, sender=Programme, dispatch_uid=f"{uid}-deleted")
+    post_save.connect(bump_structure, sender=County, dispatch_uid=f"{uid}-county")
+    # Keywords written or merged without the programme's manager.
+    post_save.connect(bump_structure, sender=TaggedItem, dispatch_uid=f"{uid}-keyword")
+    post_delete.connect(bump_structure, sender=TaggedItem, dispatch_uid=f"{uid}-keyword-gone")
+    for through in (Programme.fields_of_action.through, TaggedItem):
+        m2m_changed.connect(
+            _links_changed, sender=through, dispatch_uid=f"{uid}-{through._meta.label}"
+        )

@@ -14,6 +14,9 @@ from portal.filters import (
     CheckboxFilter,
     LenientModelMultipleChoiceFilter,
     LenientMultipleChoiceFilter,
+    SemiJoinModelChoiceFilter,
+    SemiJoinModelMultipleChoiceFilter,
+    SemiJoinMultipleChoiceFilter,
 )
 
 from . import search
@@ -111,21 +114,19 @@ class ProgrammeFilter(django_filters.FilterSet):
         max_length=QUERY_MAX_LENGTH,
         widget=forms.TextInput(attrs={"type": "search"}),
     )
-    handlungsfeld = LenientModelMultipleChoiceFilter(
+    handlungsfeld = SemiJoinModelMultipleChoiceFilter(
         label=_("Field of action"),
         field_name="fields_of_action__address",
         to_field_name="address",
         queryset=FieldOfAction.objects.all(),
         widget=forms.CheckboxSelectMultiple,
-        distinct=True,
     )
-    zielgruppe = LenientModelMultipleChoiceFilter(
+    zielgruppe = SemiJoinModelMultipleChoiceFilter(
         label=_("Target group"),
         field_name="target_groups__address",
         to_field_name="address",
         queryset=TargetGroup.objects.all(),
         widget=forms.CheckboxSelectMultiple,
-        distinct=True,
     )
     land = LenientModelMultipleChoiceFilter(
         label=_("State"),
@@ -133,6 +134,7 @@ class ProgrammeFilter(django_filters.FilterSet):
         to_field_name="slug",
         queryset=State.objects.all(),
         widget=forms.CheckboxSelectMultiple,
+        distinct=False,  # one Land per programme: nothing to deduplicate
     )
     kreis = CountyChoiceFilter(
         label=_("County"),
@@ -151,25 +153,24 @@ class ProgrammeFilter(django_filters.FilterSet):
         label=_("Status"),
         choices=ProgrammeStatus.choices,
         widget=forms.CheckboxSelectMultiple,
+        distinct=False,
     )
-    foerderung = LenientMultipleChoiceFilter(
+    foerderung = SemiJoinMultipleChoiceFilter(
         label=_("Funding"),
         field_name="fundings__level",
         choices=FundingLevel.choices,
         widget=forms.CheckboxSelectMultiple,
-        distinct=True,
     )
     praxisbeispiel = CheckboxFilter(
         label=_("Best practices only"),
         method="filter_best_practice",
     )
-    schlagwort = django_filters.ModelChoiceFilter(
+    schlagwort = SemiJoinModelChoiceFilter(
         label=_("Keyword"),
         field_name="keywords",
         to_field_name="slug",
         queryset=published_keywords,
         empty_label=_("All keywords"),
-        distinct=True,
     )
     stellen = _bound_filter(_("Staff needed"), STAFF_BOUNDS, _("Any number"), "filter_staff")
     kosten = _bound_filter(_("Running costs"), COST_BOUNDS, _("Any amount"), "filter_cost")

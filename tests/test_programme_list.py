@@ -363,3 +363,34 @@ def test_filters_speak_german_and_still_take_the_stable_codes(client, db):
     for response in (german, code):
         assert [p.title for p in response.context["object_list"]] == ["Wohnraumbörse"]
     assert not code.context["notices"]
+
+
+def test_a_programme_linked_to_several_chosen_values_is_listed_once(
+    client, django_assert_max_num_queries
+):
+    """Fields of action, target groups, fundings and keywords are asked for as a semi-join:
+    a programme in two chosen fields counts once, and the list needs no DISTINCT."""
+    both = ProgrammeFactory(title="Beides", fields=["housing", "work"])
+    both.keywords.add("Patenschaft")
+    FundingFactory(programme=both, level="federal")
+    FundingFactory(programme=both, level="federal", programme_name="Zweite Förderung")
+    ProgrammeFactory(title="Nur Wohnen", fields=["housing"])
+    response = client.get(
+        LIST_URL,
+        {
+            "handlungsfeld": ["wohnen", "arbeit"],
+            "foerderung": "federal",
+            "schlagwort": "patenschaft",
+        },
+    )
+    assert [p.title for p in response.context["object_list"]] == ["Beides"]
+    assert response.context["result_count"] == 1
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(LIST_URL, {"handlungsfeld": ["wohnen", "arbeit"], "seite": "1"})
+    listing = [
+        q["sql"] for q in queries.captured_queries if 'FROM "programmes_programme"' in q["sql"]
+    ]
+    assert listing and not any("SELECT DISTINCT" in sql for sql in listing)

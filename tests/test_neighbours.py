@@ -110,3 +110,37 @@ def test_a_page_with_kept_ids_does_not_work_them_out(client, django_assert_num_q
     client.get(programme.get_absolute_url())  # the values kept per content version
     with django_assert_num_queries(11):
         client.get(programme.get_absolute_url())
+
+
+def test_the_batch_of_the_command_gives_what_a_page_works_out(monkeypatch):
+    """update_neighbours scores the candidates in Python; the page asks the database. Both
+    must give the same programmes in the same order."""
+    import datetime
+    import random
+
+    from django.utils import timezone
+
+    from programmes import related
+    from programmes.models import Programme
+    from programmes.neighbours import Batch, work_out
+
+    monkeypatch.setattr(related, "RECENT", 12)  # some candidates from outside the window
+    rng = random.Random(7)
+    counties = [CountyFactory(population=50_000 + 20_000 * index) for index in range(5)]
+    fields = ["housing", "work", "school", "language", "community"]
+    now = timezone.now()
+    for index in range(40):
+        programme = ProgrammeFactory(
+            county=rng.choice(counties),
+            fields=rng.sample(fields, rng.randint(1, 3)),
+            published_at=now - datetime.timedelta(hours=index * 7),
+            draft=index % 9 == 0,
+        )
+        programme.keywords.add(
+            *rng.sample(["Paten", "Sprache", "Kita", "Arbeit"], rng.randint(0, 2))
+        )
+    batch = Batch()
+    published = Programme.objects.published().select_related("county")
+    assert published.count() > 30
+    for programme in published:
+        assert batch.work_out(programme) == work_out(programme), programme.title

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand
 
 from portal.cache import structure_version
 from programmes.models import Programme
-from programmes.neighbours import keep, stale, work_out
+from programmes.neighbours import Batch, keep, stale
 
 BATCH = 500
 
@@ -29,12 +29,11 @@ class Command(BaseCommand):
         started = time.perf_counter()
         version = structure_version()
         programmes = Programme.objects.published() if alle else stale(version)
-        programmes = programmes.select_related("county").prefetch_related(
-            "fields_of_action", "keywords"
-        )
+        programmes = programmes.select_related("county").only("pk", "county")
+        batch = Batch() if programmes.exists() else None
         rows, done = [], 0
         for programme in programmes.order_by("pk").iterator(chunk_size=BATCH):
-            rows.append((programme.pk, *work_out(programme)))
+            rows.append((programme.pk, *batch.work_out(programme)))
             if len(rows) == BATCH:
                 keep(rows, version)
                 done, rows = done + len(rows), []

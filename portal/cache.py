@@ -11,6 +11,7 @@ pages of a visitor's session (the Merkliste) never are."""
 
 import hashlib
 import logging
+from contextlib import suppress
 from functools import wraps
 
 from django.conf import settings
@@ -136,7 +137,10 @@ def cached_value(name, compute, *, request=None, local=False):
         _set(key, value, VALUE_TIMEOUT)
     if local:
         if len(_local) >= LOCAL_MAX:
-            del _local[next(iter(_local))]  # dicts keep the order of insertion
+            # The oldest first (dicts keep the order of insertion); another thread of the
+            # process may have made room already.
+            with suppress(KeyError, RuntimeError, StopIteration):
+                del _local[next(iter(_local))]
         _local[key] = value
     return value
 

@@ -1,7 +1,7 @@
 """Related and comparable programmes, worked out ahead and kept in the database.
 
 Which programmes a programme's page shows as related (programmes.related) and as comparable
-(from the counties most like its own) depends on every other programme: about ten
+(from the counties most like its own) depends on every other programme: 10 to 25
 milliseconds of work, too much for every visit. The ids are kept per programme (Neighbours)
 with the structure version they were worked out at. That version grows only with a change
 they depend on: a programme created, deleted, published, withdrawn or moved to another

@@ -23,14 +23,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from counties.models import County
-from counties.similarity import similar_counties
 from portal import limits, mail
 from portal.links import absolute
 from portal.listing import describe_filters
 
 from .filters import ProgrammeFilter, canonical_query
 from .models import DigestEntry, Programme, Rhythm, SearchSubscription
+from .neighbours import similar_taking_part
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +42,6 @@ MAX_PER_ADDRESS = 20
 LIMITS = {"subscription-address": 3, "subscription-ip": 10}
 # A digest lists at most this many programmes; the rest follow in the next one.
 DIGEST_MAX = 30
-SIMILAR_COUNTIES = 10
 MANAGE_SALT = "programmes.digests.manage"
 MANAGE_DAYS = 30
 QUERY_MAX_LENGTH = 2000
@@ -102,11 +100,8 @@ def list_url(subscription):
 def _matching(subscription):
     """The published programmes the subscription's search finds, as a queryset."""
     if subscription.similar_to_id:
-        taking_part = County.objects.taking_part().exclude(pk=subscription.similar_to_id)
-        similar = similar_counties(
-            subscription.similar_to, limit=SIMILAR_COUNTIES, candidates=taking_part
-        )
-        return Programme.objects.published().filter(county__in=[c.pk for c in similar])
+        similar = similar_taking_part(subscription.similar_to)
+        return Programme.objects.published().filter(county__in=similar)
     return _filterset(subscription).qs
 
 

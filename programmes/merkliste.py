@@ -26,6 +26,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
+from portal.links import base_url
+
 from .models import MerklistEntry, Programme
 
 SESSION_KEY = "merkliste"
@@ -337,8 +339,7 @@ def page(request):
             "programmes": programmes,
             "limit": LIMIT,
             "share_url": (
-                request.build_absolute_uri(f"{reverse('programmes:merkliste-shared')}?")
-                + share_query(ids)
+                f"{base_url(request)}{reverse('programmes:merkliste-shared')}?{share_query(ids)}"
             ),
             "dossier_url": reverse("programmes:merkliste-dossier"),
         },

@@ -12,8 +12,10 @@ A page whose kept ids are of an older version works them out again and keeps the
 `manage.py update_neighbours` does so for all published programmes, after a deployment and
 at night, so that visitors seldom wait for it."""
 
+import logging
+
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Count
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from taggit.models import TaggedItem
@@ -25,6 +27,7 @@ from portal.cache import bump_structure, cached_value, structure_version
 from . import related
 from .models import Neighbours, Programme
 
+logger = logging.getLogger(__name__)
 RELATED_LIMIT = 4
 COMPARABLE_COUNTIES = 10
 # What the kept ids depend on, of the programme row itself.
@@ -171,8 +174,10 @@ def keep(rows, version):
                 unique_fields=["programme"],
                 update_fields=["related", "comparable", "version"],
             )
-    except IntegrityError:
-        pass  # the programme was deleted meanwhile: nothing to keep
+    except DatabaseError:
+        # The programme deleted meanwhile, or the database busy (SQLite): keeping them is a
+        # saving, never a condition; the page shows what was worked out.
+        logger.warning("Related programmes not kept", exc_info=True)
 
 
 def stale(version):

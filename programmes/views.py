@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView
 
 from counties.models import County, CountyCategory
-from counties.similarity import similar_counties
 from portal.cache import cached_value, content_version
 from portal.links import base_url
 from portal.listing import PAGE_PARAM, FilteredListView, shown
@@ -375,13 +374,17 @@ def comparable(request):
             ).values_list("similar_to_id", flat=True)
         )
     if county is not None:
-        taking_part = County.objects.taking_part().select_related("state").with_programme_counts()
-        similar = similar_counties(
-            county, limit=neighbours.COMPARABLE_COUNTIES, candidates=taking_part
+        similar_ids = neighbours.similar_taking_part(county, request)
+        found = (
+            County.objects.filter(pk__in=similar_ids)
+            .select_related("state")
+            .with_programme_counts()
+            .in_bulk()
         )
+        similar = [found[pk] for pk in similar_ids if pk in found]
         programmes = (
             Programme.objects.published()
-            .filter(county__in=similar)
+            .filter(county__in=similar_ids)
             .with_best_practice_flag()
             .for_cards()
             .order_by("-is_best_practice", "-published_at")

@@ -144,3 +144,19 @@ def test_the_batch_of_the_command_gives_what_a_page_works_out(monkeypatch):
     assert published.count() > 30
     for programme in published:
         assert batch.work_out(programme) == work_out(programme), programme.title
+
+
+def test_a_page_shows_its_neighbours_when_they_cannot_be_kept(client, monkeypatch):
+    """Keeping the worked-out ids is a saving: a busy or failing write never breaks the page."""
+    from django.db import OperationalError
+
+    from programmes.models import Neighbours
+
+    def busy(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(Neighbours.objects, "bulk_create", busy)
+    programme = ProgrammeFactory(fields=["language"])
+    neighbour = ProgrammeFactory(fields=["language"])
+    assert related(client, programme) == [neighbour]
+    assert not Neighbours.objects.exists()

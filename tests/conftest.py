@@ -7,6 +7,7 @@ from counties.loader import load_counties
 from counties.models import CountyMembership
 from portal.cache import forget_local_values
 from portal.roles import ADMINISTRATORS, COUNTY_STAFF, EDITORS
+from programmes.facets import forget_index
 from tests.factories import CountyFactory, recreate_migration_data
 
 TRANSACTIONAL = {"transactional_db", "live_server"}
@@ -42,6 +43,7 @@ def empty_cache():
     database: a page cached by one test must not answer in the next."""
     cache.clear()
     forget_local_values()
+    forget_index()
 
 
 @pytest.fixture

@@ -55,7 +55,9 @@ class Command(BaseCommand):
         client = Client()
         url = reverse("programmes:programme-list")
         everything = []
-        with override_settings(CACHES=NO_CACHE, PUBLIC_PAGE_CACHE=False):
+        with override_settings(
+            CACHES=NO_CACHE, PUBLIC_PAGE_CACHE=False, ALLOWED_HOSTS=["testserver"]
+        ):
             for label, text in QUERIES.items():
                 response = client.get(
                     url, {"q": text}, secure=True

@@ -62,6 +62,7 @@ class PortalConfig(AppConfig):
             PartnerKind,
             Programme,
             SearchSynonym,
+            StaffRole,
             TargetGroup,
         )
 
@@ -70,8 +71,13 @@ class PortalConfig(AppConfig):
 
         models = [
             Programme, BestPracticeProfile, Funding, Attachment, Indicator, FieldOfAction,
-            TargetGroup, PartnerKind, County, State, Tag, TaggedItem, SitePage, SearchSynonym,
+            TargetGroup, PartnerKind, StaffRole, County, State, Tag, TaggedItem, SitePage,
+            SearchSynonym,
         ]  # fmt: skip
-        links = [field.remote_field.through for field in Programme._meta.many_to_many]
+        links = [
+            field.remote_field.through
+            for model in (Programme, BestPracticeProfile)
+            for field in model._meta.many_to_many
+        ]
         cache.connect(models, [*links, TaggedItem])
         post_migrate.connect(cache.bump_after_migrate, sender=self, dispatch_uid="content-migrate")

@@ -26,7 +26,7 @@ from portal.cache import cached_value
 from portal.links import base_url
 from portal.listing import describe_filters
 
-from . import merkliste
+from . import merkliste, terms
 from .exchange import published_adoptions, tried_in
 from .filters import ProgrammeFilter, canonical_query
 from .models import Programme
@@ -128,6 +128,7 @@ def build_pdf(ids, *, title, subtitle, source_url):
     """The PDF of the published programmes among `ids`, in their order."""
     found = with_detail_relations(Programme.objects.published().filter(pk__in=ids)).in_bulk()
     programmes = [found[pk] for pk in ids if pk in found]
+    terms.attach(programmes)
     _with_tried_in(programmes)
     fonts = _font_files()
     html = render_to_string(

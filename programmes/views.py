@@ -2,7 +2,7 @@ import re
 from contextlib import nullcontext
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,7 +16,7 @@ from portal.listing import PAGE_PARAM, FilteredListView, shown
 from portal.roles import county_ids
 from portal.text import german_slugify
 
-from . import neighbours, opendata, search
+from . import neighbours, opendata, search, terms
 from .enums import ProgrammeStatus
 from .exchange import exchange_context
 from .facets import NOT_FILTERS, facet_counts
@@ -152,20 +152,22 @@ class ProgrammeListView(FilteredListView):
 
 
 def with_detail_relations(queryset):
-    """A programme with everything its page shows, in a fixed number of queries; never its
-    search documents, which no page shows (the larger is stored out of line)."""
+    """A programme with everything its page shows but its terms (`terms.attach`), in a fixed
+    number of queries; never its search documents, which no page shows (the larger is stored
+    out of line)."""
+    sources = Programme.objects.defer(*SEARCH_DOCUMENTS).select_related("county")
     return (
-        queryset.defer(*SEARCH_DOCUMENTS, *(f"adapted_from__{name}" for name in SEARCH_DOCUMENTS))
-        .select_related("county__state", "best_practice", "adapted_from__county", "neighbours")
+        queryset.defer(*SEARCH_DOCUMENTS)
+        .select_related("county__state", "best_practice", "neighbours")
+        # Whether a county took it over: most were not, and their pages skip asking which.
+        .annotate(
+            has_adoptions=Exists(Programme.objects.published().filter(adapted_from=OuterRef("pk")))
+        )
         .prefetch_related(
-            "fields_of_action",
-            "target_groups",
-            "partner_kinds",
-            "keywords",
+            # Few programmes are taken over from another: a query only for those.
+            Prefetch("adapted_from", queryset=sources),
             Prefetch("fundings", queryset=Funding.objects.order_by("start_year", "pk")),
             "best_practice__indicators",
-            "best_practice__staff_roles",
-            "best_practice__required_partners",
             "attachments",
         )
     )
@@ -173,14 +175,17 @@ def with_detail_relations(queryset):
 
 def neighbours_context(request, programme):
     """Related and comparable published programmes: their ids kept ahead
-    (programmes.neighbours), their cards read fresh."""
+    (programmes.neighbours), their cards read fresh. The terms of the programme and of the
+    cards come in one statement (programmes.terms)."""
     related_ids, comparable_ids = neighbours.ids(programme, request)
     cards = (
         Programme.objects.published()
         .filter(pk__in=[*related_ids, *comparable_ids])
         .for_cards()
+        .prefetch_related(None)
         .in_bulk()
     )
+    terms.attach([programme], cards.values(), request=request)
     return {
         "related": [cards[pk] for pk in related_ids if pk in cards],
         "comparable": [cards[pk] for pk in comparable_ids if pk in cards],

@@ -404,3 +404,35 @@ def test_cards_show_their_image_with_its_alt_text_and_field_badges(client, db):
     assert f'src="{image_url}" alt="Eltern und Kinder am Tisch"' in page
     assert client.get(image_url).status_code == 200
     assert 'class="kern-badge badge-field"' in page
+
+
+def test_a_programme_page_shows_its_terms_in_their_order(client, db):
+    """The terms of a page and its cards come from one statement (programmes.terms): each
+    relation in the order the relation itself gives."""
+    from programmes.models import PartnerKind, StaffRole, TargetGroup
+
+    programme = ProgrammeFactory(fields=["work", "housing"], title="Wohnen und Arbeit")
+    programme.target_groups.set(TargetGroup.objects.filter(slug__in=["ukraine", "asylum-seekers"]))
+    programme.partner_kinds.set(PartnerKind.objects.filter(slug__in=["welfare", "municipalities"]))
+    programme.keywords.add("Zimmer")
+    programme.keywords.add("Arbeitsmarkt")  # added later: shown after "Zimmer"
+    profile = BestPracticeFactory(programme=programme)
+    profile.staff_roles.set(StaffRole.objects.filter(slug__in=["teaching", "coordination"]))
+    profile.required_partners.set(PartnerKind.objects.filter(slug="associations"))
+    card = ProgrammeFactory(county=programme.county, fields=["school", "work"], title="Nachbar")
+
+    page = client.get(programme.get_absolute_url()).content.decode()
+
+    def in_order(*texts):
+        places = [page.index(text) for text in texts]
+        return places == sorted(places)
+
+    assert in_order(">Wohnen</a>, <a", ">Arbeit und Ausbildung</a>")
+    assert "Asylsuchende, Schutzsuchende aus der Ukraine" in page
+    assert "Gemeinden, Wohlfahrtsverbände" in page
+    assert in_order("schlagwort=zimmer", "schlagwort=arbeitsmarkt")
+    assert "(Koordination, Unterricht und Lehrkräfte)" in page
+    assert "Vereine" in page
+    cards = page[page.index('id="related-heading"') :]
+    assert card.title in cards
+    assert "Schule und Bildung" in cards and "Arbeit und Ausbildung" in cards

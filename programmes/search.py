@@ -14,6 +14,8 @@ import threading
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import islice
 
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -546,6 +548,13 @@ def _matches(word, terms):
 FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
 
 
+@lru_cache(maxsize=200_000)
+def _folded(word):
+    """A word of a text as the stems spell it; the words of the texts repeat from page to
+    page, so this is worked out once per word and process."""
+    return analysis.plain(word).translate(FOLD)
+
+
 def _matcher(terms):
     """Whether a word of a text is one the query asks for, worked out once per spelling (the
     words of a page's texts repeat). A word can only match a term whose token it contains,
@@ -556,7 +565,7 @@ def _matcher(terms):
     def matches(word):
         found = known.get(word)
         if found is None:
-            folded = analysis.plain(word).translate(FOLD)
+            folded = _folded(word)
             found = known[word] = (
                 any(token in folded for token in tokens)
                 and word.lower() not in analysis.STOP_WORDS
@@ -571,35 +580,37 @@ def snippet(text, terms, matches=None):
     """The passage of `text` with the most distinct query words, with <mark>ed words, as
     safe HTML; None when no word of the text matches."""
     matches = matches or _matcher(terms)
-    found = list(analysis.WORD.finditer(text or ""))
-    hits = [index for index, match in enumerate(found) if matches(match.group())]
-    if not hits:
+    text = text or ""
+    # Each distinct word is looked at once; the words as strings, matched ones by position.
+    words = analysis.WORD.findall(text)
+    wanted = {word for word in set(words) if matches(word)}
+    if not wanted:
         return None
+    hits = [index for index, word in enumerate(words) if word in wanted]
     # A window of SNIPPET_WORDS words slides from hit to hit, counting the distinct words in it.
     best_start, best_score = hits[0], -1
     in_window, end = Counter(), 0
     for begin, start in enumerate(hits):
         while end < len(hits) and hits[end] < start + SNIPPET_WORDS:
-            in_window[found[hits[end]].group().lower()] += 1
+            in_window[words[hits[end]].lower()] += 1
             end += 1
         if len(in_window) > best_score:
             best_start, best_score = start, len(in_window)
-        leaving = found[hits[begin]].group().lower()
+        leaving = words[hits[begin]].lower()
         in_window[leaving] -= 1
         if not in_window[leaving]:
             del in_window[leaving]
     first = max(0, best_start - 5)
-    last = min(len(found), first + SNIPPET_WORDS) - 1
-    marked = set(hits)
-    pieces, position = [], found[first].start()
-    for index in range(first, last + 1):
-        match = found[index]
+    last = min(len(words), first + SNIPPET_WORDS) - 1
+    shown = list(islice(analysis.WORD.finditer(text), first, last + 1))
+    pieces, position = [], shown[0].start()
+    for match in shown:
         pieces.append(escape(text[position : match.start()]))
         word = escape(match.group())
-        pieces.append(f"<mark>{word}</mark>" if index in marked else word)
+        pieces.append(f"<mark>{word}</mark>" if match.group() in wanted else word)
         position = match.end()
     prefix = "… " if first > 0 else ""
-    suffix = " …" if last < len(found) - 1 else ""
+    suffix = " …" if last < len(words) - 1 else ""
     return mark_safe(prefix + "".join(pieces).strip() + suffix)  # noqa: S308
 
 

@@ -11,6 +11,7 @@ pages of a visitor's session (the Merkliste) never are."""
 
 import hashlib
 import logging
+import time
 from contextlib import suppress
 from functools import wraps
 
@@ -104,6 +105,23 @@ def _set(key, value, timeout):
         logger.warning("Cache unreachable, not storing %s", key, exc_info=True)
 
 
+def _add(key, value, timeout):
+    """Store only if absent; True if stored. Without a reachable cache, True: each process
+    then works for itself, as it would without any cache."""
+    try:
+        return cache.add(key, value, timeout)
+    except Exception:  # as in _get
+        logger.warning("Cache unreachable, not storing %s", key, exc_info=True)
+        return True
+
+
+def _delete(key):
+    try:
+        cache.delete(key)
+    except Exception:  # as in _get
+        logger.warning("Cache unreachable, not deleting %s", key, exc_info=True)
+
+
 def _digest(name):
     return hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
@@ -123,18 +141,48 @@ def forget_local_values():
     _local.clear()
 
 
-def cached_value(name, compute, *, request=None, local=False):
+# A value that takes long to compute (`single`) is computed by one process at a time: the
+# others wait this long for its result before they compute it themselves.
+BUILD_WAIT = 10
+BUILD_POLL = 0.05
+
+
+def _computed_elsewhere(key):
+    """The value another process is computing, once it is stored; None after BUILD_WAIT."""
+    deadline = time.monotonic() + BUILD_WAIT
+    while time.monotonic() < deadline:
+        time.sleep(BUILD_POLL)
+        value = _get(key)
+        if value is not None:
+            return value
+    return None
+
+
+def cached_value(name, compute, *, request=None, local=False, single=False):
     """`compute()` once per content version, e.g. facet counts or statistics. `local` keeps
     the value in this process too, for small values read on most requests (the choices of a
     filter, the facet counts): no round trip to the shared cache, no unpickling. Such a value
-    is shared by the requests of the process, so callers only read it."""
-    key = _key("value", content_version(request), name)
+    is shared by the requests of the process, so callers only read it. `single` is for values
+    that take long: after a change, one process computes it and the others wait for it,
+    instead of every worker of every server doing the same work at once."""
+    version = content_version(request)
+    key = _key("value", version, name)
     if local and key in _local:
         return _local[key]
     value = _get(key)
+    building = _key("building", version, name)
+    holding = False
+    if value is None and single:
+        holding = _add(building, 1, BUILD_WAIT)
+        if not holding:
+            value = _computed_elsewhere(key)
     if value is None:
-        value = compute()
-        _set(key, value, VALUE_TIMEOUT)
+        try:
+            value = compute()
+            _set(key, value, VALUE_TIMEOUT)
+        finally:
+            if holding:
+                _delete(building)
     if local:
         if len(_local) >= LOCAL_MAX:
             # The oldest first (dicts keep the order of insertion); another thread of the

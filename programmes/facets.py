@@ -174,7 +174,7 @@ def facet_index(request=None):
     version = (connection.alias, content_version(request))
     index = _kept.get(version)
     if index is None:
-        index = cached_value("facet-index", build_index, request=request)
+        index = cached_value("facet-index", build_index, request=request, single=True)
         _kept.clear()
         _kept[version] = index
     return index

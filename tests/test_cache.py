@@ -4,6 +4,7 @@ content is visible on the next request; staff pages are never cached."""
 import os
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from portal.cache import content_version
@@ -115,3 +116,47 @@ def test_values_kept_in_the_process_follow_every_change(client, settings):
     assert second.context["demo_content_loaded"] is False
     assert second.context["facets"]["handlungsfeld"]["wohnen"] == 2
     assert sorted(p.title for p in second.context["object_list"]) == ["Drittes", "Zweites"]
+
+
+def test_a_long_computation_runs_once_while_others_wait(db, monkeypatch):
+    """After a change, one process computes a `single` value (the facet index); another that
+    asks meanwhile waits for its result instead of computing it too."""
+    import threading
+
+    from portal import cache as portal_cache
+
+    monkeypatch.setattr(portal_cache, "BUILD_POLL", 0.01)
+    version = portal_cache.content_version()
+    building = portal_cache._key("building", version, "slow")
+    assert cache.add(building, 1)  # another process is computing it
+
+    def finish():
+        cache.set(portal_cache._key("value", version, "slow"), "from the other process")
+        cache.delete(building)
+
+    timer = threading.Timer(0.2, finish)
+    timer.start()
+
+    def compute():
+        raise AssertionError("computed twice")
+
+    try:
+        assert portal_cache.cached_value("slow", compute, single=True) == "from the other process"
+    finally:
+        timer.cancel()
+
+
+def test_a_process_computes_for_itself_when_the_other_never_finishes(db, monkeypatch):
+    from portal import cache as portal_cache
+
+    monkeypatch.setattr(portal_cache, "BUILD_WAIT", 0.1)
+    monkeypatch.setattr(portal_cache, "BUILD_POLL", 0.01)
+    version = portal_cache.content_version()
+    assert cache.add(portal_cache._key("building", version, "stuck"), 1)
+    assert portal_cache.cached_value("stuck", lambda: "own", single=True) == "own"
+    # Nobody else holds it now: the next computation happens at once, and only once.
+    calls = []
+    portal_cache.bump()
+    value = portal_cache.cached_value("stuck", lambda: calls.append(1) or "again", single=True)
+    assert value == "again" and calls == [1]
+    assert not cache.get(portal_cache._key("building", portal_cache.content_version(), "stuck"))

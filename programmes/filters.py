@@ -28,12 +28,15 @@ QUERY_MAX_LENGTH = 200
 RELEVANCE = "relevanz"
 # Asking for the words as typed, without the automatic correction of a mistyped word.
 AS_TYPED = "wortgenau"
+# Each order ends with the id, so that programmes of equal standing keep their places from
+# page to page (and the facet index can keep the same order, programmes.facets).
 SORT_ORDERS = {
     RELEVANCE: (_("relevance"), None),
-    "neu": (_("newest first"), ("-published_at", "title")),
-    "titel": (_("title A–Z"), (Lower("title"),)),
-    "kreis": (_("county A–Z"), ("county__sort_name", Lower("title"))),
+    "neu": (_("newest first"), ("-published_at", "title", "pk")),
+    "titel": (_("title A–Z"), (Lower("title"), "pk")),
+    "kreis": (_("county A–Z"), ("county__sort_name", Lower("title"), "pk")),
 }
+NEWEST = "neu"  # the order of a list without a search and without a chosen order
 
 
 class CountyChoiceField(filter_fields.ModelChoiceField):
@@ -222,7 +225,7 @@ class ProgrammeFilter(django_filters.FilterSet):
     def sort(self, queryset, name, value):
         order = SORT_ORDERS[value][1]
         if order is None:  # relevance: the search's own order, the newest without a search
-            return queryset if self.search_plan else queryset.order_by(*SORT_ORDERS["neu"][1])
+            return queryset if self.search_plan else queryset.order_by(*SORT_ORDERS[NEWEST][1])
         return queryset.order_by(*order)
 
     def filter_best_practice(self, queryset, name, value):

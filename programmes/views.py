@@ -19,8 +19,8 @@ from portal.text import german_slugify
 from . import neighbours, opendata, search, terms
 from .enums import ProgrammeStatus
 from .exchange import exchange_context
-from .facets import NOT_FILTERS, facet_counts
-from .filters import AS_TYPED, ProgrammeFilter
+from .facets import NOT_FILTERS, facet_counts, listed
+from .filters import AS_TYPED, NEWEST, SORT_ORDERS, ProgrammeFilter
 from .models import (
     Attachment,
     FieldOfAction,
@@ -44,7 +44,8 @@ class ProgrammeListView(FilteredListView):
     template_name = "programmes/programme_list.html"
 
     def get_queryset(self):
-        self.queryset = Programme.objects.published()
+        # Newest first unless a search or a chosen order says otherwise (filters.SORT_ORDERS).
+        self.queryset = Programme.objects.published().order_by(*SORT_ORDERS[NEWEST][1])
         return super().get_queryset()
 
     def get(self, request, *args, **kwargs):
@@ -69,7 +70,11 @@ class ProgrammeListView(FilteredListView):
             request=self.request,
             local=True,
         )
-        paginator = super().get_paginator(queryset.values_list("pk", flat=True), per_page, **kwargs)
+        # Without a search, the facet index knows the ids in order; a search asks the database.
+        ids = listed(self.filterset)
+        if ids is None:
+            ids = queryset.values_list("pk", flat=True)
+        paginator = super().get_paginator(ids, per_page, **kwargs)
         paginator.count = total
         return paginator
 

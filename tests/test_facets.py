@@ -12,12 +12,14 @@ from programmes.enums import FundingLevel, ProgrammeStatus
 from programmes.facets import FACETS, build_index
 from programmes.filters import (
     COST_BOUNDS,
+    SORT_ORDERS,
     STAFF_BOUNDS,
     START_BOUNDS,
     TRIED_BOUNDS,
     ProgrammeFilter,
 )
 from programmes.models import FieldOfAction, Programme, TargetGroup
+from programmes.views import ProgrammeListView
 
 from .factories import (
     BestPracticeFactory,
@@ -148,13 +150,45 @@ def test_every_count_is_what_its_filter_would_list(client, varied):
 def test_the_index_is_read_in_the_same_number_of_queries_at_any_size(
     varied, django_assert_num_queries
 ):
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(11):
         small = build_index()
     for _ in range(30):
         programme = ProgrammeFactory(fields=["housing", "work"])
         programme.keywords.add("Wohnraum")
         BestPracticeFactory(programme=programme)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(11):
         larger = build_index()
     assert len(larger.published) == len(small.published) + 30
     assert len(larger.values["schlagwort"]["wohnraum"]) >= 30
+
+
+def _pages(client, params):
+    """The ids of every page of the list, in order."""
+    shown, page = [], 1
+    while True:
+        response = client.get(LIST_URL, {**params, "seite": page})
+        shown += [programme.pk for programme in response.context["object_list"]]
+        if not response.context["page_obj"].has_next():
+            return shown
+        page += 1
+
+
+def test_a_list_without_search_shows_what_the_database_would_in_its_order(
+    client, varied, monkeypatch
+):
+    """Without a search the list's ids come from the facet index; they are those of the
+    filters' own query, in the same order, on every page."""
+    monkeypatch.setattr(ProgrammeListView, "paginate_by", 7)
+    choices = _choices()
+    orders = ["", *(key for key, (_label, order) in SORT_ORDERS.items() if order is not None)]
+    for params in _combinations(varied, choices):
+        if "q" in params:
+            continue
+        for order in orders:
+            query = {**params, "sortierung": order} if order else params
+            filterset = ProgrammeFilter(
+                query,
+                queryset=Programme.objects.published().order_by("-published_at", "title", "pk"),
+            )
+            assert filterset.is_valid()
+            assert _pages(client, query) == list(filterset.qs.values_list("pk", flat=True)), query

@@ -167,12 +167,27 @@ def _keys(name, value):
     return [str(getattr(item, attribute) if isinstance(item, Model) else item) for item in chosen]
 
 
+SEARCH = "q"
+
+
+def _found(filterset, text):
+    """Every programme the search alone finds, in its order: one pass over the search
+    index, kept on the filterset so that the page of the list need not search again."""
+    kept = getattr(filterset, "_found", None)
+    if kept is None or kept[0] != text:
+        queryset = filterset.filters[SEARCH].filter(filterset.queryset.all(), text)
+        kept = filterset._found = (text, list(queryset.values_list("pk", flat=True)))
+    return kept[1]
+
+
 def _matching(index, filterset, name, value):
     """The programmes one applied filter lets through: from the index, or, for the search,
-    from its own query (ids only, in the filter's own terms)."""
+    from its own query (in the filter's own terms)."""
     if name in index.values:
         known = index.values[name]
         return BitMap.union(EMPTY, *(known.get(key, EMPTY) for key in _keys(name, value)))
+    if name == SEARCH:
+        return BitMap(_found(filterset, value))
     queryset = filterset.filters[name].filter(filterset.queryset.all(), value)
     return BitMap(queryset.order_by().values_list("pk", flat=True))
 
@@ -250,17 +265,23 @@ class InOrder:
 
 
 def listed(filterset):
-    """The ids of a list without a search, in its order, from the facet index; None for a
-    search, whose order the database works out."""
+    """The ids of the list in its order: from the facet index, and for a search from what
+    the facet counts found with it (`_found`); None where only the database can tell, for a
+    search whose counts came from the cache (the database then ranks just one page)."""
     cleaned = getattr(filterset.form, "cleaned_data", {})
-    if cleaned.get("q"):
-        return None
     index = facet_index(filterset.request)
     active = _active(filterset)
-    if any(name not in index.values for name in active):
+    if any(name not in index.values and name != SEARCH for name in active):
         return None
     chosen = cleaned.get("sortierung")
-    order = index.orders[NEWEST if chosen in (None, "", RELEVANCE) else chosen]
+    if chosen not in (None, "", RELEVANCE):
+        order = index.orders[chosen]
+    elif SEARCH not in active:
+        order = index.orders[NEWEST]
+    elif getattr(filterset, "_found", (None,))[0] == active[SEARCH]:
+        order = filterset._found[1]
+    else:
+        return None
     applied = (_matching(index, filterset, name, value) for name, value in active.items())
     matches = FrozenBitMap.intersection(index.published, *applied)
     return InOrder(order, matches, len(matches))

@@ -173,18 +173,15 @@ def _pages(client, params):
         page += 1
 
 
-def test_a_list_without_search_shows_what_the_database_would_in_its_order(
-    client, varied, monkeypatch
-):
-    """Without a search the list's ids come from the facet index; they are those of the
-    filters' own query, in the same order, on every page."""
+def test_the_list_shows_what_the_database_would_in_its_order(client, varied, monkeypatch):
+    """The list's ids come from the facet index, for a search from what its counts found;
+    they are those of the filters' own query, in the same order, on every page (a later page
+    of a search, its counts kept, asks the database as before)."""
     monkeypatch.setattr(ProgrammeListView, "paginate_by", 7)
     choices = _choices()
     orders = ["", *(key for key, (_label, order) in SORT_ORDERS.items() if order is not None)]
-    for params in _combinations(varied, choices):
-        if "q" in params:
-            continue
-        for order in orders:
+    for params in [*_combinations(varied, choices), {"q": "Wohnung", "land": ["bayern"]}]:
+        for order in orders + (["relevanz"] if "q" in params else []):
             query = {**params, "sortierung": order} if order else params
             filterset = ProgrammeFilter(
                 query,

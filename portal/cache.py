@@ -170,9 +170,9 @@ def cached_value(name, compute, *, request=None, local=False, single=False):
     if local and key in _local:
         return _local[key]
     value = _get(key)
-    building = _key("building", version, name)
-    holding = False
+    building, holding = None, False
     if value is None and single:
+        building = _key("building", version, name)
         holding = _add(building, 1, BUILD_WAIT)
         if not holding:
             value = _computed_elsewhere(key)

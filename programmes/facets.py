@@ -52,14 +52,6 @@ FACETS = (
     "startklar",
     "erprobt",
 )
-# How a chosen object is named in the index (the filter's to_field_name).
-KEY_ATTRIBUTES = {
-    "handlungsfeld": "address",
-    "zielgruppe": "address",
-    "land": "slug",
-    "kreis": "slug",
-    "schlagwort": "slug",
-}
 # The transferability card's filters: the profile's column, how it meets the bound, the bounds.
 CARD_FACETS = {
     "stellen": (1, "at most", STAFF_BOUNDS),
@@ -158,38 +150,40 @@ def _active(filterset):
     }
 
 
-def _keys(name, value):
-    """The index's keys for a filter's cleaned value (objects, strings, a checkbox)."""
+def _keys(filter_, value):
+    """The index's keys for a filter's cleaned value: chosen objects by the field the filter
+    names them by (its to_field_name), strings as they are, a ticked checkbox as CHECKED."""
     if value is True:
         return [CHECKED]
     chosen = value if isinstance(value, (list, tuple, set)) else [value]
-    attribute = KEY_ATTRIBUTES.get(name)
+    attribute = filter_.extra.get("to_field_name", "pk")
     return [str(getattr(item, attribute) if isinstance(item, Model) else item) for item in chosen]
 
 
-SEARCH = "q"
+SEARCH = "q"  # the one filter the index cannot answer (tests/test_facets.py holds the rest)
+FOUND = "_facets_found"  # what the search found, kept on the filterset for the list's page
 
 
 def _found(filterset, text):
-    """Every programme the search alone finds, in its order: one pass over the search
-    index, kept on the filterset so that the page of the list need not search again."""
-    kept = getattr(filterset, "_found", None)
+    """(ids, bitmap) of every programme the search alone finds, the ids in its order: one
+    pass over the search index, kept so that the page of the list need not search again."""
+    kept = getattr(filterset, FOUND, None)
     if kept is None or kept[0] != text:
         queryset = filterset.filters[SEARCH].filter(filterset.queryset.all(), text)
-        kept = filterset._found = (text, list(queryset.values_list("pk", flat=True)))
-    return kept[1]
+        ids = list(queryset.values_list("pk", flat=True))
+        kept = (text, ids, FrozenBitMap(ids))
+        setattr(filterset, FOUND, kept)
+    return kept[1], kept[2]
 
 
 def _matching(index, filterset, name, value):
-    """The programmes one applied filter lets through: from the index, or, for the search,
-    from its own query (in the filter's own terms)."""
-    if name in index.values:
-        known = index.values[name]
-        return BitMap.union(EMPTY, *(known.get(key, EMPTY) for key in _keys(name, value)))
+    """The programmes one applied filter lets through: from the index, or what the search
+    finds."""
     if name == SEARCH:
-        return BitMap(_found(filterset, value))
-    queryset = filterset.filters[name].filter(filterset.queryset.all(), value)
-    return BitMap(queryset.order_by().values_list("pk", flat=True))
+        return _found(filterset, value)[1]
+    known = index.values[name]
+    keys = _keys(filterset.filters[name], value)
+    return BitMap.union(EMPTY, *(known.get(key, EMPTY) for key in keys))
 
 
 # The index of the newest content version this process has seen, per database.
@@ -266,20 +260,18 @@ class InOrder:
 
 def listed(filterset):
     """The ids of the list in its order: from the facet index, and for a search from what
-    the facet counts found with it (`_found`); None where only the database can tell, for a
-    search whose counts came from the cache (the database then ranks just one page)."""
+    the facet counts found with it (`_found`); None for a search whose counts came from the
+    cache, which the database then ranks just one page of."""
     cleaned = getattr(filterset.form, "cleaned_data", {})
     index = facet_index(filterset.request)
     active = _active(filterset)
-    if any(name not in index.values and name != SEARCH for name in active):
-        return None
     chosen = cleaned.get("sortierung")
     if chosen not in (None, "", RELEVANCE):
         order = index.orders[chosen]
     elif SEARCH not in active:
         order = index.orders[NEWEST]
-    elif getattr(filterset, "_found", (None,))[0] == active[SEARCH]:
-        order = filterset._found[1]
+    elif getattr(filterset, FOUND, (None,))[0] == active[SEARCH]:
+        order = _found(filterset, active[SEARCH])[0]
     else:
         return None
     applied = (_matching(index, filterset, name, value) for name, value in active.items())

@@ -139,7 +139,7 @@ def attach(programmes, cards=(), request=None):
             ]
         else:
             linked = {term for term, _keyword in links}
-            known = terms[_link(model, name)[3]._meta.label]
+            known = terms[model._meta.get_field(name).related_model._meta.label]
             items = [term for pk, term in known.items() if pk in linked]
         _hand_over(instance, name, items)
 

@@ -55,8 +55,8 @@ class ProgrammeListView(FilteredListView):
             return super().get(request, *args, **kwargs)
 
     def get_paginator(self, queryset, per_page, **kwargs):
-        """Pages of ids: the filtered, ranked query selects and sorts ids only; the count
-        comes with the facet counts."""
+        """Pages of ids, from the facet index (programmes.facets.listed) or the filtered,
+        ranked query, which selects and sorts ids only; the count comes with the facet counts."""
         # The counts depend on the filters and the search only, not on page or order.
         query = sorted(
             (key, value)
@@ -70,7 +70,8 @@ class ProgrammeListView(FilteredListView):
             request=self.request,
             local=True,
         )
-        # Without a search, the facet index knows the ids in order; a search asks the database.
+        # The facet index, or what the counts' search found, gives the ids in order; else the
+        # database ranks the page (a search whose counts were kept).
         ids = listed(self.filterset)
         if ids is None:
             ids = queryset.values_list("pk", flat=True)

@@ -9,7 +9,7 @@ from taggit.models import Tag
 
 from counties.models import CountyCategory, State
 from programmes.enums import FundingLevel, ProgrammeStatus
-from programmes.facets import FACETS, build_index
+from programmes.facets import FACETS, NOT_FILTERS, SEARCH, build_index
 from programmes.filters import (
     COST_BOUNDS,
     SORT_ORDERS,
@@ -189,3 +189,8 @@ def test_the_list_shows_what_the_database_would_in_its_order(client, varied, mon
             )
             assert filterset.is_valid()
             assert _pages(client, query) == list(filterset.qs.values_list("pk", flat=True)), query
+
+
+def test_every_filter_of_the_list_but_the_search_is_in_the_index():
+    """The facet index answers every filter but the search; a new filter needs its facet."""
+    assert set(ProgrammeFilter.base_filters) == {*FACETS, SEARCH, *NOT_FILTERS}

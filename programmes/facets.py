@@ -23,6 +23,7 @@ from taggit.models import TaggedItem
 from counties.models import County
 from portal.cache import cached_value, content_version
 
+from . import search
 from .filters import (
     COST_BOUNDS,
     NEWEST,
@@ -161,19 +162,26 @@ def _keys(filter_, value):
 
 
 SEARCH = "q"  # the one filter the index cannot answer (tests/test_facets.py holds the rest)
-FOUND = "_facets_found"  # what the search found, kept on the filterset for the list's page
+FOUND = "_facets_found"  # what the search found (search.Found), kept on the filterset
 
 
 def _found(filterset, text):
-    """(ids, bitmap) of every programme the search alone finds, the ids in its order: one
-    pass over the search index, kept so that the page of the list need not search again."""
-    kept = getattr(filterset, FOUND, None)
-    if kept is None or kept[0] != text:
-        queryset = filterset.filters[SEARCH].filter(filterset.queryset.all(), text)
-        ids = list(queryset.values_list("pk", flat=True))
-        kept = (text, ids, FrozenBitMap(ids))
-        setattr(filterset, FOUND, kept)
-    return kept[1], kept[2]
+    """(ids, bitmap) of every programme the search alone finds, the ids in its order: what
+    the process kept of this search (the public list's), else one pass over the search
+    index, kept for the counts, the page, and later requests."""
+    found = getattr(filterset, FOUND, None)
+    if found is None or found.text != text:
+        found = filterset.kept_search(text)
+        if found is None:
+            queryset = filterset.filters[SEARCH].filter(filterset.queryset.all(), text)
+            ids = array("I", queryset.values_list("pk", flat=True))  # as the bitmaps hold them
+            found = search.Found(
+                text, filterset.search_plan, filterset.correction, ids, FrozenBitMap(ids)
+            )
+            if filterset.keeps_searches:
+                search.keep(filterset.search_key(text), found)
+        setattr(filterset, FOUND, found)
+    return found.ids, found.bitmap
 
 
 def _matching(index, filterset, name, value):
@@ -260,8 +268,7 @@ class InOrder:
 
 def listed(filterset):
     """The ids of the list in its order: from the facet index, and for a search from what
-    the facet counts found with it (`_found`); None for a search whose counts came from the
-    cache, which the database then ranks just one page of."""
+    it found (`_found`), which its facet counts read too."""
     cleaned = getattr(filterset.form, "cleaned_data", {})
     index = facet_index(filterset.request)
     active = _active(filterset)
@@ -270,10 +277,8 @@ def listed(filterset):
         order = index.orders[chosen]
     elif SEARCH not in active:
         order = index.orders[NEWEST]
-    elif getattr(filterset, FOUND, (None,))[0] == active[SEARCH]:
-        order = _found(filterset, active[SEARCH])[0]
     else:
-        return None
+        order = _found(filterset, active[SEARCH])[0]
     applied = (_matching(index, filterset, name, value) for name, value in active.items())
     matches = FrozenBitMap.intersection(index.published, *applied)
     return InOrder(order, matches, len(matches))

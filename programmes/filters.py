@@ -2,6 +2,7 @@ from decimal import Decimal
 
 import django_filters
 from django import forms
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.http import QueryDict
@@ -108,6 +109,13 @@ def _bound(bounds, value):
     return next(bound for sent, bound, _text in bounds if sent == value)
 
 
+def search_key(request, data, text):
+    """What a search of all published programmes depends on: the content, the words, and
+    whether they are to be taken as typed."""
+    as_typed = bool((data or {}).get(AS_TYPED))
+    return (connection.alias, content_version(request), text, as_typed)
+
+
 class ProgrammeFilter(django_filters.FilterSet):
     """The public programme list. AND across filters, OR within a multi-select."""
 
@@ -190,10 +198,15 @@ class ProgrammeFilter(django_filters.FilterSet):
         model = Programme
         fields = []
 
+    # The public list searches all published programmes and keeps what a search found in
+    # the process (search.kept); other users of the filters search their own querysets.
+    keeps_searches = False
+
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(_with_addresses(data, kwargs.get("request")), *args, **kwargs)
         self.search_plan = None
         self.correction = None  # (as typed, searched instead)
+        self._corrected = None
         if not (data or {}).get("q", "").strip():
             # Without a query there is nothing to be relevant to.
             field = self.form.fields["sortierung"]
@@ -203,6 +216,11 @@ class ProgrammeFilter(django_filters.FilterSet):
         """The query's plan, once per list: a word that matches no programme is replaced by
         the most similar word of the portal's vocabulary, unless asked for as typed."""
         if self.search_plan is None or self.search_plan.text not in (value, self._corrected):
+            found = self.kept_search(value)
+            if found is not None:
+                self.search_plan, self.correction = found.plan, found.correction
+                self._corrected = found.correction[1] if found.correction else None
+                return self.search_plan
             version = content_version(self.request)
             query_plan = search.plan(value, version)
             self._corrected = None
@@ -218,6 +236,13 @@ class ProgrammeFilter(django_filters.FilterSet):
             search.choose_matches(queryset, query_plan)
             self.search_plan = query_plan
         return self.search_plan
+
+    def search_key(self, value):
+        return search_key(self.request, self.data, value)
+
+    def kept_search(self, value):
+        """What this process found for the search before (search.Found), if it keeps them."""
+        return search.kept(self.search_key(value)) if self.keeps_searches else None
 
     def filter_text(self, queryset, name, value):
         return search.search(queryset, value, self.plan_search(queryset, value))

@@ -11,7 +11,7 @@ action or county change (signals in programmes.search_signals)."""
 
 import math
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -529,6 +529,58 @@ def index_scans():
         yield
 
 
+# --- Searches kept in the process ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Found:
+    """Every published programme a search finds: the ids in ranked order and as a set (a
+    bitmap, programmes.facets), with the plan and the correction that found them."""
+
+    text: str
+    plan: Plan
+    correction: tuple | None  # (as typed, searched instead)
+    ids: object  # array of ids
+    bitmap: object
+    # The marked passages of the programmes shown so far (snippets), up to KEPT_PASSAGES.
+    passages: dict = field(default_factory=dict)
+
+
+# Searches answered by this process, of the newest content version only: another page,
+# order or filter of the same search reads its ranked ids instead of ranking every match
+# again. At most KEPT_IDS ids in all (4 bytes each), the least recently used going first.
+KEPT_IDS = 1_000_000
+_kept = OrderedDict()  # (database, content version, text, as typed) → Found
+_kept_lock = threading.Lock()
+
+
+def kept(key):
+    """The Found of this search, if this process has it."""
+    with _kept_lock:
+        found = _kept.get(key)
+        if found is not None:
+            _kept.move_to_end(key)
+        return found
+
+
+def keep(key, found):
+    with _kept_lock:
+        for older in [other for other in _kept if other[:2] != key[:2]]:
+            del _kept[older]  # another version's: never asked for again
+        _kept[key] = found
+        size = sum(len(other.ids) for other in _kept.values())
+        while size > KEPT_IDS and len(_kept) > 1:
+            _older, dropped = _kept.popitem(last=False)
+            size -= len(dropped.ids)
+
+
+def forget_kept():
+    """For tests, whose databases each start a new count of versions, and for benchmarks
+    of a single request."""
+    with _kept_lock:
+        _kept.clear()
+
+
 # --- Snippets ------------------------------------------------------------------------------
 
 SNIPPET_WORDS = 30
@@ -614,21 +666,32 @@ def snippet(text, terms, matches=None):
     return mark_safe(prefix + "".join(pieces).strip() + suffix)  # noqa: S308
 
 
-def snippets(programmes, query_plan):
-    """Highlighted passages for the programmes of one page: {pk: safe HTML}."""
+KEPT_PASSAGES = 200  # of one kept search: its first pages
+
+
+def snippets(programmes, query_plan, kept=None):
+    """Highlighted passages for the programmes of one page: {pk: safe HTML}. `kept` holds
+    the passages of the same search found before ({pk: passage or None}, from Found); those
+    of the page are added to it, up to KEPT_PASSAGES."""
     from .models import Programme
 
+    kept = {} if kept is None else kept
     ids = [programme.pk for programme in programmes]
     terms = query_plan.terms
     if not ids or not terms:
         return {}
-    rows = Programme.objects.filter(pk__in=ids).values_list("pk", "summary", "description")
-    found, matches = {}, _matcher(terms)
-    for pk, summary, description in rows:
-        passage = snippet(f"{summary}\n{description}", terms, matches)
-        if passage is not None:
-            found[pk] = passage
-    return found
+    found = {pk: kept[pk] for pk in ids if pk in kept}
+    missing = [pk for pk in ids if pk not in found]
+    if missing:
+        rows = Programme.objects.filter(pk__in=missing).values_list(
+            "pk", "summary", "description"
+        )
+        matches = _matcher(terms)
+        for pk, summary, description in rows:
+            found[pk] = snippet(f"{summary}\n{description}", terms, matches)
+            if len(kept) < KEPT_PASSAGES:
+                kept[pk] = found[pk]
+    return {pk: passage for pk, passage in found.items() if passage is not None}
 
 
 # --- Places named in a query -------------------------------------------------------------

@@ -19,8 +19,8 @@ from portal.text import german_slugify
 from . import neighbours, opendata, search, terms
 from .enums import ProgrammeStatus
 from .exchange import exchange_context
-from .facets import NOT_FILTERS, facet_counts, listed
-from .filters import AS_TYPED, NEWEST, SORT_ORDERS, ProgrammeFilter
+from .facets import FOUND, NOT_FILTERS, facet_counts, listed
+from .filters import AS_TYPED, NEWEST, SORT_ORDERS, ProgrammeFilter, search_key
 from .models import (
     Attachment,
     FieldOfAction,
@@ -38,8 +38,12 @@ DOSSIER_MAX = 50
 NOT_FILTERING = {"seite", *NOT_FILTERS}
 
 
+class ListFilter(ProgrammeFilter):
+    keeps_searches = True
+
+
 class ProgrammeListView(FilteredListView):
-    filterset_class = ProgrammeFilter
+    filterset_class = ListFilter
     paginate_by = settings.PROGRAMMES_PER_PAGE
     template_name = "programmes/programme_list.html"
 
@@ -50,13 +54,14 @@ class ProgrammeListView(FilteredListView):
 
     def get(self, request, *args, **kwargs):
         # Everything the page reads is read here; the template only renders lists.
-        searching = request.GET.get("q", "").strip()
+        text = request.GET.get("q", "").strip()
+        searching = text and not search.kept(search_key(request, request.GET, text))
         with search.index_scans() if searching else nullcontext():
             return super().get(request, *args, **kwargs)
 
     def get_paginator(self, queryset, per_page, **kwargs):
-        """Pages of ids, from the facet index (programmes.facets.listed) or the filtered,
-        ranked query, which selects and sorts ids only; the count comes with the facet counts."""
+        """Pages of ids, from the facet index and what the search found
+        (programmes.facets.listed); the count comes with the facet counts."""
         # The counts depend on the filters and the search only, not on page or order.
         query = sorted(
             (key, value)
@@ -70,12 +75,8 @@ class ProgrammeListView(FilteredListView):
             request=self.request,
             local=True,
         )
-        # The facet index, or what the counts' search found, gives the ids in order; else the
-        # database ranks the page (a search whose counts were kept).
-        ids = listed(self.filterset)
-        if ids is None:
-            ids = queryset.values_list("pk", flat=True)
-        paginator = super().get_paginator(ids, per_page, **kwargs)
+        # The facet index, and what the search found, give the ids in order.
+        paginator = super().get_paginator(listed(self.filterset), per_page, **kwargs)
         paginator.count = total
         return paginator
 
@@ -127,7 +128,8 @@ class ProgrammeListView(FilteredListView):
         filterset = self.filterset
         query_plan = filterset.search_plan or search.plan(text, content_version(self.request))
         programmes = list(context["object_list"])
-        found = search.snippets(programmes, query_plan)
+        kept = getattr(filterset, FOUND, None)
+        found = search.snippets(programmes, query_plan, kept.passages if kept else None)
         for programme in programmes:
             programme.snippet = found.get(programme.pk)
         extra = {"object_list": programmes, "search_synonyms": query_plan.synonyms}

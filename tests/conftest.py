@@ -8,6 +8,7 @@ from counties.models import CountyMembership
 from portal.cache import forget_local_values
 from portal.roles import ADMINISTRATORS, COUNTY_STAFF, EDITORS
 from programmes.facets import forget_index
+from programmes.search import forget_kept
 from tests.factories import CountyFactory, recreate_migration_data
 
 TRANSACTIONAL = {"transactional_db", "live_server"}
@@ -44,6 +45,7 @@ def empty_cache():
     cache.clear()
     forget_local_values()
     forget_index()
+    forget_kept()
 
 
 @pytest.fixture

@@ -1,8 +1,13 @@
 """Full-text search: the same analysis and the same behaviour on PostgreSQL and SQLite."""
 
+from array import array
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from portal.cache import forget_local_values
 from programmes.models import Programme, SearchTerm
 from tests.factories import BestPracticeFactory, CountyFactory, ProgrammeFactory
 
@@ -312,8 +317,60 @@ def test_when_enough_programmes_have_all_words_the_others_are_left_out(
     assert all("Stadtteil" in title for title in found[:3])
 
     monkeypatch.setattr(search, "ENOUGH", 3)  # a large one: three have both words
+    search.forget_kept()  # the process keeps what a search found until the content changes
+    forget_local_values()
     found = titles(client, q="Lesepaten Stadtteil")
     assert sorted(found) == [f"Lesepaten im Stadtteil {index}" for index in range(3)]
+
+
+def test_a_search_is_answered_from_what_the_process_found_until_the_content_changes(
+    client, library, settings
+):
+    """Another order, page or filter of a search reads the ranked ids the process kept, with
+    the correction it made; a published change is found by the next request."""
+    from programmes import search
+
+    settings.PUBLIC_PAGE_CACHE = False
+    index = "search_vector" if connection.vendor == "postgresql" else search.SQLITE_TABLE
+    first = client.get(LIST_URL, {"q": "Flüchtlnge"})
+    assert [p.title for p in first.context["object_list"]] == ["Flüchtlinge begleiten"]
+    for params in [
+        {"q": "Flüchtlnge", "sortierung": "titel"},  # the facet counts are kept as well
+        {"q": "Flüchtlnge", "handlungsfeld": "volunteering", "seite": "1"},
+    ]:
+        with CaptureQueriesContext(connection) as queries:
+            again = client.get(LIST_URL, params)
+        assert not [query for query in queries if index in query["sql"]], params
+        assert [p.title for p in again.context["object_list"]] == ["Flüchtlinge begleiten"]
+        assert again.context["corrected"] == "flüchtlinge"
+        # The snippet, marked by the kept plan.
+        assert again.context["object_list"][0].snippet == first.context["object_list"][0].snippet
+
+    ProgrammeFactory(title="Flüchtlinge willkommen heißen", fields=["volunteering"])
+    found = titles(client, q="Flüchtlnge", sortierung="titel")
+    assert found == ["Flüchtlinge begleiten", "Flüchtlinge willkommen heißen"]
+
+
+def test_the_process_keeps_the_newest_versions_searches_up_to_a_number_of_ids(monkeypatch):
+    from programmes import search
+
+    monkeypatch.setattr(search, "KEPT_IDS", 5)
+
+    def found(count):
+        return search.Found("Wort", None, None, array("I", range(count)), None)
+
+    def key(version, text):
+        return ("default", version, text, False)
+
+    search.keep(key(1, "a"), found(2))
+    search.keep(key(1, "b"), found(2))
+    assert search.kept(key(1, "a")) is not None  # used again: "b" is now the oldest
+    search.keep(key(1, "c"), found(2))
+    assert search.kept(key(1, "b")) is None
+    assert search.kept(key(1, "a")) is not None and search.kept(key(1, "c")) is not None
+    search.keep(key(2, "a"), found(1))  # a new version: the older ones are never asked again
+    assert search.kept(key(1, "a")) is None and search.kept(key(1, "c")) is None
+    assert len(search.kept(key(2, "a")).ids) == 1
 
 
 def test_with_the_rarer_words_required_the_other_words_still_decide_the_order(

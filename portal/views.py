@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
 from counties.models import County
+from programmes import terms
 from programmes.models import BestPracticeProfile, FieldOfAction, Programme
 
 from . import statistics as stats
@@ -40,9 +41,17 @@ def home(request):
     cards = (
         published.filter(pk__in=featured_ids)
         .for_cards("best_practice__editors_statement")
+        .prefetch_related(None)
         .in_bulk()
     )
     featured = [cards[pk] for pk in featured_ids if pk in cards]
+    newest = list(
+        published.for_cards()
+        .prefetch_related(None)
+        .order_by("-published_at", "title")[:NEWEST_COUNT]
+    )
+    # The fields of action of all cards in one statement (programmes.terms).
+    terms.attach((), [*featured, *newest], request=request)
     context = {
         "featured": featured,
         "fields": cached_value(
@@ -51,7 +60,7 @@ def home(request):
             request=request,
             local=True,
         ),
-        "newest": published.for_cards().order_by("-published_at", "title")[:NEWEST_COUNT],
+        "newest": newest,
         "figures": cached_value("home-figures", _figures, request=request, local=True),
     }
     return render(request, "portal/home.html", context)

@@ -237,6 +237,15 @@ class ProgrammeFilter(django_filters.FilterSet):
             self.search_plan = query_plan
         return self.search_plan
 
+    def get_form_class(self):
+        """The form's fields are the same for every list (the keywords' choices a lazy
+        query): the class is built once per process, not once per request; each form
+        still gets copies of the fields."""
+        kind = type(self)
+        if "_form_class" not in kind.__dict__:
+            kind._form_class = super().get_form_class()
+        return kind._form_class
+
     def search_key(self, value):
         return search_key(self.request, self.data, value)
 

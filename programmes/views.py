@@ -83,7 +83,8 @@ class ProgrammeListView(FilteredListView):
     def paginate_queryset(self, queryset, page_size):
         paginator, page, ids, is_paginated = super().paginate_queryset(queryset, page_size)
         ids = list(ids)
-        cards = Programme.objects.filter(pk__in=ids).for_cards().in_bulk()
+        cards = Programme.objects.filter(pk__in=ids).for_cards().prefetch_related(None).in_bulk()
+        terms.attach((), cards.values(), request=self.request)  # their fields of action
         page.object_list = [cards[pk] for pk in ids if pk in cards]
         return paginator, page, page.object_list, is_paginated
 

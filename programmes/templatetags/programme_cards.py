@@ -1,6 +1,9 @@
 """Programme cards and the Merken button, written in Python rather than as included
 templates: a list shows twenty of them, and this way a page of cards costs half the time."""
 
+from html import escape
+from urllib.parse import quote
+
 from django import template
 from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
@@ -10,6 +13,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 
 from portal.templatetags.portal_tags import euro_span, plain_number
+from programmes.enums import ProgrammeStatus
 from programmes.merkliste import button_label
 
 register = template.Library()
@@ -35,21 +39,22 @@ def merken_button(context, programme):
     shared = getattr(request, "_merken_button", None)
     if shared is None:
         shared = {
-            "action": reverse("programmes:merkliste-change"),
-            "back": request.get_full_path(),
-            "labels": {saved: button_label(saved) for saved in (False, True)},
+            "action": escape(reverse("programmes:merkliste-change")),
+            "back": escape(request.get_full_path()),
+            "labels": {saved: escape(str(button_label(saved))) for saved in (False, True)},
         }
         request._merken_button = shared
     saved = programme.pk in context.get("merkliste", ())
-    return format_html(
-        MERKEN_FORM,
-        action=shared["action"],
-        pk=programme.pk,
-        back=shared["back"],
-        action_name="entfernen" if saved else "merken",
-        saved="true" if saved else "false",
-        label=shared["labels"][saved],
-        title=programme.title,
+    return mark_safe(  # every value escaped
+        MERKEN_FORM.format(
+            action=shared["action"],
+            pk=int(programme.pk),
+            back=shared["back"],
+            action_name="entfernen" if saved else "merken",
+            saved="true" if saved else "false",
+            label=shared["labels"][saved],
+            title=escape(programme.title),
+        )
     )
 
 
@@ -74,10 +79,44 @@ def _card_facts(profile):
     )
 
 
+def _escaped(value):
+    """As the template engine escapes: safe strings (a search's marked passage) as they are."""
+    return value.__html__() if hasattr(value, "__html__") else escape(str(value))
+
+
+# Stands for the slug in the address of a programme, worked out once per request.
+SLUG_MARK = "slug-of-the-programme"
+
+
+def _shared(request):
+    """What every card of a page writes the same way: labels, and the address of a
+    programme page around its slug (one reverse() per page, not per card)."""
+    shared = getattr(request, "_programme_cards", None)
+    if shared is None:
+        address = reverse("programmes:programme-detail", kwargs={"slug": SLUG_MARK})
+        before, _mark, after = address.partition(SLUG_MARK)
+        shared = {
+            "address": (before, after),
+            "statuses": {
+                value: escape(capfirst(str(label))) for value, label in ProgrammeStatus.choices
+            },
+            "best": escape(gettext("Best practice")),
+            "characteristics": escape(gettext("Characteristics")),
+            "reason": escape(gettext("Why the editors chose it:")),
+        }
+        request._programme_cards = shared
+    return shared
+
+
+BADGE = '<li><span class="{}"><span class="kern-label">{}</span></span></li>'
+
+
 @register.simple_tag(takes_context=True)
 def programme_card(context, programme, heading_level=3, hide_county=False, editors_reason=False):
     """A programme as a card in a list: county, title, summary (or the search's snippet),
-    the facts of a recognised best practice, badges and the Merken button."""
+    the facts of a recognised best practice, badges and the Merken button. Written with
+    f-strings and escape(), as format_html would, but at a fraction of its cost per card."""
+    shared = _shared(context["request"])
     try:
         best = programme.best_practice
     except ObjectDoesNotExist:
@@ -88,16 +127,14 @@ def programme_card(context, programme, heading_level=3, hide_county=False, edito
     if not hide_county:
         county = programme.county
         parts.append(
-            format_html('<p class="kern-preline">{} · {}</p>', county.name, county.state.name)
+            f'<p class="kern-preline">{escape(county.name)} · {escape(county.state.name)}</p>'
         )
+    before, after = shared["address"]
+    level = int(heading_level)
     parts.append(
-        format_html(
-            '<h{0} class="kern-title"><a class="kern-link kern-link--stretched" href="{1}">'
-            "{2}</a></h{0}></header>",
-            int(heading_level),
-            programme.get_absolute_url(),
-            programme.title,
-        )
+        f'<h{level} class="kern-title"><a class="kern-link kern-link--stretched" '
+        f'href="{escape(before + quote(programme.slug) + after)}">{escape(programme.title)}</a>'
+        f"</h{level}></header>"
     )
     if programme.image and programme.image_alt:
         parts.append(
@@ -108,38 +145,26 @@ def programme_card(context, programme, heading_level=3, hide_county=False, edito
             )
         )
     parts.append('<div class="kern-card__body">')
-    parts.append(
-        format_html(
-            '<p class="kern-body">{}</p>', getattr(programme, "snippet", None) or programme.summary
-        )
-    )
+    text = getattr(programme, "snippet", None) or programme.summary
+    parts.append(f'<p class="kern-body">{_escaped(text)}</p>')
     if profile is not None:
         parts.append(_card_facts(profile))
     if editors_reason and best is not None and best.editors_statement:
         parts.append(
-            format_html(
-                '<p class="kern-body editors-reason"><strong>{}</strong> {}</p>',
-                gettext("Why the editors chose it:"),
-                best.editors_statement,
-            )
+            f'<p class="kern-body editors-reason"><strong>{shared["reason"]}</strong> '
+            f"{escape(best.editors_statement)}</p>"
         )
     badges = []
     if profile is not None:
-        badges.append(("kern-badge kern-badge--success", gettext("Best practice")))
-    badges.append(("kern-badge kern-badge--info", capfirst(programme.get_status_display())))
+        badges.append(BADGE.format("kern-badge kern-badge--success", shared["best"]))
+    status = shared["statuses"].get(programme.status) or escape(capfirst(programme.status))
+    badges.append(BADGE.format("kern-badge kern-badge--info", status))
     badges.extend(
-        ("kern-badge badge-field", field.name) for field in programme.fields_of_action.all()
+        BADGE.format("kern-badge badge-field", escape(field.name))
+        for field in programme.fields_of_action.all()
     )
     parts.append(
-        format_html(
-            '<ul class="badges" aria-label="{}">{}</ul>',
-            gettext("Characteristics"),
-            format_html_join(
-                "",
-                '<li><span class="{}"><span class="kern-label">{}</span></span></li>',
-                badges,
-            ),
-        )
+        f'<ul class="badges" aria-label="{shared["characteristics"]}">{"".join(badges)}</ul>'
     )
     parts.append(merken_button(context, programme))
     parts.append("</div></div></article>")

@@ -90,14 +90,17 @@ def _statement(owners):
     return " UNION ALL ".join(parts), params
 
 
-def _hand_over(instance, name, items):
-    """What Django's prefetching leaves behind: the relation's queryset, already evaluated."""
+def hand_over(instance, name, items):
+    """What Django's prefetching leaves behind: the relation's queryset, already evaluated
+    (a many-to-many relation, or the reverse of a foreign key, which Django keys by the
+    name of its cache)."""
     manager = getattr(instance, name)
     queryset = manager.get_queryset()
     queryset._result_cache = items
     queryset._prefetch_done = True
+    key = getattr(manager, "prefetch_cache_name", None) or manager.field.remote_field.cache_name
     instance.__dict__.setdefault("_prefetched_objects_cache", {})
-    instance._prefetched_objects_cache[manager.prefetch_cache_name] = queryset
+    instance._prefetched_objects_cache[key] = queryset
 
 
 def _profile(programme):
@@ -130,7 +133,7 @@ def attach(programmes, cards=(), request=None):
                 found.setdefault((name, owner), []).append((term, keyword))
     terms = controlled_terms(request)
 
-    def hand_over(model, instance, name):
+    def give(model, instance, name):
         links = found.get((name, instance.pk), [])
         if name == KEYWORDS:
             items = [
@@ -141,14 +144,14 @@ def attach(programmes, cards=(), request=None):
             linked = {term for term, _keyword in links}
             known = terms[model._meta.get_field(name).related_model._meta.label]
             items = [term for pk, term in known.items() if pk in linked]
-        _hand_over(instance, name, items)
+        hand_over(instance, name, items)
 
     for programme in programmes:
         for name in (*PROGRAMME_TERMS, KEYWORDS):
-            hand_over(Programme, programme, name)
+            give(Programme, programme, name)
     for card in cards:
         for name in CARD_TERMS:
-            hand_over(Programme, card, name)
+            give(Programme, card, name)
     for profile in profiles:
         for name in PROFILE_TERMS:
-            hand_over(BestPracticeProfile, profile, name)
+            give(BestPracticeProfile, profile, name)

@@ -4,11 +4,12 @@ what they depend on changing shows on the next visit, edits of texts cost no new
 from io import StringIO
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from portal.cache import structure_version
-from programmes.models import Neighbours
-from tests.factories import CountyFactory, ProgrammeFactory
+from programmes.models import Attachment, Neighbours
+from tests.factories import CountyFactory, ProgrammeFactory, pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -108,10 +109,19 @@ def test_a_page_with_kept_ids_does_not_work_them_out(client, django_assert_num_q
     ProgrammeFactory(fields=["language"])
     call_command("update_neighbours", stdout=StringIO())
     client.get(programme.get_absolute_url())  # the values kept per content version
-    # The versions, the programme, its fundings, its documents, the cards, and the terms of
-    # the programme and the cards (programmes.terms).
+    # The versions, the programme (with whether it has documents), its fundings, the cards,
+    # and the terms of the programme and the cards (programmes.terms).
+    with django_assert_num_queries(5):
+        page = client.get(programme.get_absolute_url()).content.decode()
+    assert 'id="attachments-heading"' not in page
+    # Documents are read where there are some, and shown.
+    document = Attachment(programme=programme, title="Flyer zum Kurs")
+    document.file.save("flyer.pdf", SimpleUploadedFile("flyer.pdf", pdf_bytes()))
+    client.get(programme.get_absolute_url())
     with django_assert_num_queries(6):
-        client.get(programme.get_absolute_url())
+        page = client.get(programme.get_absolute_url()).content.decode()
+    assert 'id="attachments-heading"' in page
+    assert f'href="{document.get_absolute_url()}">Flyer zum Kurs' in page
 
 
 def test_the_batch_of_the_command_gives_what_a_page_works_out(monkeypatch):

@@ -683,9 +683,7 @@ def snippets(programmes, query_plan, kept=None):
     found = {pk: kept[pk] for pk in ids if pk in kept}
     missing = [pk for pk in ids if pk not in found]
     if missing:
-        rows = Programme.objects.filter(pk__in=missing).values_list(
-            "pk", "summary", "description"
-        )
+        rows = Programme.objects.filter(pk__in=missing).values_list("pk", "summary", "description")
         matches = _matcher(terms)
         for pk, summary, description in rows:
             found[pk] = snippet(f"{summary}\n{description}", terms, matches)

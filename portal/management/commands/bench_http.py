@@ -113,7 +113,7 @@ class Command(BaseCommand):
         )
         load = {"seconds": seconds, "connections": connections, "workers": workers, "port": port}
         runs = [
-            (False, "ohne Seiten-Cache (Zähl- und Nachbarwerte im Cache, der leer beginnt)"),
+            (False, "ohne Seiten-Cache (Zähl-, Such- und Nachbarwerte im Cache, der leer beginnt)"),
             (True, "mit Seiten-Cache, vorher jede Adresse einmal abgerufen (warm)"),
         ]
         for cached, title in runs:

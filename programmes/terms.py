@@ -4,7 +4,8 @@ A programme page shows its fields of action, target groups, kinds of partners an
 the staff roles and required partners of its best-practice profile, and the fields of action
 of each card below it. Prefetched one relation at a time, that is seven queries; `attach`
 reads all the links in one statement of (relation, owner, term) rows. The controlled terms
-themselves are a few dozen rows, kept per content version in each process.
+themselves are a few dozen rows of each kind, kept per content version in each process and
+read only where a page shows that kind.
 
 What a template then reads through `programme.fields_of_action.all` and the like comes from
 that statement, in the order the relation itself gives: controlled terms by position and
@@ -42,22 +43,11 @@ def _link(model, name):
     )
 
 
-def _term_models():
-    return {
-        _link(model, name)[3]
-        for model, names in ((Programme, PROGRAMME_TERMS), (BestPracticeProfile, PROFILE_TERMS))
-        for name in names
-    }
-
-
-def controlled_terms(request=None):
-    """{term model label: {pk: term}}, each in the model's own order."""
+def controlled_terms(model, request=None):
+    """{pk: term} of one kind of controlled term, in the model's own order."""
     return cached_value(
-        "controlled-terms",
-        lambda: {
-            model._meta.label: {term.pk: term for term in model.objects.all()}
-            for model in _term_models()
-        },
+        f"controlled-terms:{model._meta.label}",
+        lambda: {term.pk: term for term in model.objects.all()},
         request=request,
         local=True,
     )
@@ -131,7 +121,7 @@ def attach(programmes, cards=(), request=None):
             cursor.execute(sql, params)
             for name, owner, term, *keyword in cursor.fetchall():
                 found.setdefault((name, owner), []).append((term, keyword))
-    terms = controlled_terms(request)
+    kinds = {}  # term model → its terms, looked up once per call
 
     def give(model, instance, name):
         links = found.get((name, instance.pk), [])
@@ -142,7 +132,10 @@ def attach(programmes, cards=(), request=None):
             ]
         else:
             linked = {term for term, _keyword in links}
-            known = terms[model._meta.get_field(name).related_model._meta.label]
+            kind = model._meta.get_field(name).related_model
+            if kind not in kinds:
+                kinds[kind] = controlled_terms(kind, request)
+            known = kinds[kind]
             items = [term for pk, term in known.items() if pk in linked]
         hand_over(instance, name, items)
 

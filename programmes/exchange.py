@@ -50,7 +50,7 @@ def tried_in(programme, adoptions):
 def exchange_context(request, programme):
     """Lineage both ways, where the practice was tried, the county's answered requests,
     and what the visitor may do: take it over, ask, request a visit."""
-    # Pages read with views.with_detail_relations know whether there are any.
+    # Programmes read with terms.attach know whether there are any.
     taken_over = getattr(programme, "has_adoptions", True)
     adoptions = list(published_adoptions([programme])) if taken_over else []
     # A first answer raises the content version (programmes.contact).

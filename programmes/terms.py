@@ -13,6 +13,8 @@ name, keywords in the order they were added. The lists are handed over the way D
 own prefetching does (`_prefetched_objects_cache`); the page's query budget in the tests
 fails should that ever stop working."""
 
+from decimal import Decimal
+
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
@@ -20,15 +22,21 @@ from taggit.models import Tag, TaggedItem
 
 from portal.cache import cached_value
 
-from .models import BestPracticeProfile, Programme
+from .enums import PublicationState
+from .models import Attachment, BestPracticeProfile, Funding, Programme
 
 # Relations read for every programme given, for its profile, and for the cards only.
 PROGRAMME_TERMS = ("fields_of_action", "target_groups", "partner_kinds")
 PROFILE_TERMS = ("staff_roles", "required_partners")
 CARD_TERMS = ("fields_of_action",)
 KEYWORDS = "keywords"
-# The keyword columns of the other rows, typed as those of the keywords' rows.
+# Rows of their own that a programme's page lists, read in the same statement: its fundings
+# and documents, and whether a county published a take-over of it.
+FUNDINGS, ATTACHMENTS, ADOPTIONS = "fundings", "attachments", "adoptions"
+# Each row: relation, owner, item, two texts, two numbers, an amount; what a kind of row does
+# not have is a NULL of the column's type.
 NO_TEXT, NO_NUMBER = "CAST(NULL AS VARCHAR(100))", "CAST(NULL AS INTEGER)"
+NO_AMOUNT = "CAST(NULL AS NUMERIC(12, 2))"
 
 
 def _link(model, name):
@@ -65,19 +73,60 @@ def _statement(owners):
             quote = connection.ops.quote_name
             items, tags = quote(TaggedItem._meta.db_table), quote(Tag._meta.db_table)
             parts.append(
-                f"SELECT '{name}', i.object_id, t.id, t.name, t.slug, i.id FROM {items} i "
-                f"JOIN {tags} t ON t.id = i.tag_id "
+                f"SELECT '{name}', i.object_id, t.id, t.name, t.slug, i.id, {NO_NUMBER}, "
+                f"{NO_AMOUNT} FROM {items} i JOIN {tags} t ON t.id = i.tag_id "
                 f"WHERE i.content_type_id = %s AND i.object_id IN ({marks})"
             )
             params += [ContentType.objects.get_for_model(model).pk, *ids]
+        elif name in ROWS:
+            select, row_params = ROWS[name]()
+            parts.append(f"{select} IN ({marks})")
+            params += [*row_params, *ids]
         else:
             table, owner, term, _model = _link(model, name)
             parts.append(
-                f"SELECT '{name}', {owner}, {term}, {NO_TEXT}, {NO_TEXT}, {NO_NUMBER} FROM {table} "
-                f"WHERE {owner} IN ({marks})"
+                f"SELECT '{name}', {owner}, {term}, {NO_TEXT}, {NO_TEXT}, {NO_NUMBER}, "
+                f"{NO_NUMBER}, {NO_AMOUNT} FROM {table} WHERE {owner} IN ({marks})"
             )
             params += ids
     return " UNION ALL ".join(parts), params
+
+
+def _columns(model, *names):
+    quote = connection.ops.quote_name
+    return quote(model._meta.db_table), [quote(model._meta.get_field(n).column) for n in names]
+
+
+def _fundings():
+    table, (owner, pk, level, name, start, end, amount) = _columns(
+        Funding, "programme", "id", "level", "programme_name", "start_year", "end_year", "amount"
+    )
+    return (
+        f"SELECT '{FUNDINGS}', {owner}, {pk}, {level}, {name}, {start}, {end}, {amount} "
+        f"FROM {table} WHERE {owner}",
+        [],
+    )
+
+
+def _attachments():
+    table, (owner, pk, title, file) = _columns(Attachment, "programme", "id", "title", "file")
+    return (
+        f"SELECT '{ATTACHMENTS}', {owner}, {pk}, {title}, {file}, {NO_NUMBER}, {NO_NUMBER}, "
+        f"{NO_AMOUNT} FROM {table} WHERE {owner}",
+        [],
+    )
+
+
+def _adoptions():
+    table, (source, pk, state) = _columns(Programme, "adapted_from", "id", "publication_state")
+    return (
+        f"SELECT '{ADOPTIONS}', {source}, {pk}, {NO_TEXT}, {NO_TEXT}, {NO_NUMBER}, {NO_NUMBER}, "
+        f"{NO_AMOUNT} FROM {table} WHERE {state} = %s AND {source}",
+        [PublicationState.PUBLISHED],
+    )
+
+
+ROWS = {FUNDINGS: _fundings, ATTACHMENTS: _attachments, ADOPTIONS: _adoptions}
 
 
 def hand_over(instance, name, items):
@@ -100,17 +149,53 @@ def _profile(programme):
         return None
 
 
+def _amount(value):
+    """An amount as the ORM gives it (SQLite hands back a number, PostgreSQL a Decimal)."""
+    return None if value is None else Decimal(str(value)).quantize(CENTS)
+
+
+CENTS = Decimal("0.01")
+
+
+def _rows(programme, found):
+    """Fundings, documents and whether it was taken over, from the statement's rows."""
+    fundings = [
+        Funding(
+            pk=pk,
+            programme_id=programme.pk,
+            level=level,
+            programme_name=name,
+            start_year=start,
+            end_year=end,
+            amount=_amount(amount),
+        )
+        for pk, (level, name, start, end, amount) in found.get((FUNDINGS, programme.pk), [])
+    ]
+    # The model's order (start year, then id), a funding without a year last.
+    fundings.sort(key=lambda item: (item.start_year is None, item.start_year or 0, item.pk))
+    attachments = sorted(
+        (
+            Attachment(pk=pk, programme=programme, title=title, file=file)
+            for pk, (title, file, *_unused) in found.get((ATTACHMENTS, programme.pk), [])
+        ),
+        key=lambda item: (item.title, item.pk),
+    )
+    hand_over(programme, FUNDINGS, fundings)
+    hand_over(programme, ATTACHMENTS, attachments)
+    programme.has_adoptions = (ADOPTIONS, programme.pk) in found
+
+
 def attach(programmes, cards=(), request=None):
-    """Read the terms of `programmes` (all their relations) and of `cards` (what a card
-    shows) in one statement and hand them to the objects."""
+    """Read the terms of `programmes` (all their relations, with their fundings, documents
+    and whether they were taken over) and of `cards` (what a card shows) in one statement
+    and hand them to the objects."""
     programmes, cards = list(programmes), list(cards)
     profiles = [profile for profile in map(_profile, programmes) if profile is not None]
     owners = {}
-    for name in PROGRAMME_TERMS:
+    for name in (*PROGRAMME_TERMS, KEYWORDS, *ROWS):
         owners[(Programme, name)] = [programme.pk for programme in programmes]
     for name in CARD_TERMS:
         owners[(Programme, name)] += [card.pk for card in cards]
-    owners[(Programme, KEYWORDS)] = [programme.pk for programme in programmes]
     for name in PROFILE_TERMS:
         owners[(BestPracticeProfile, name)] = [profile.pk for profile in profiles]
     owners = {key: sorted(set(ids)) for key, ids in owners.items()}
@@ -119,8 +204,8 @@ def attach(programmes, cards=(), request=None):
     if sql:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            for name, owner, term, *keyword in cursor.fetchall():
-                found.setdefault((name, owner), []).append((term, keyword))
+            for name, owner, term, *columns in cursor.fetchall():
+                found.setdefault((name, owner), []).append((term, columns))
     kinds = {}  # term model → its terms, looked up once per call
 
     def give(model, instance, name):
@@ -128,10 +213,12 @@ def attach(programmes, cards=(), request=None):
         if name == KEYWORDS:
             items = [
                 Tag(pk=term, name=tag_name, slug=slug)
-                for term, (tag_name, slug, _order) in sorted(links, key=lambda link: link[1][2])
+                for term, (tag_name, slug, _order, *_unused) in sorted(
+                    links, key=lambda link: link[1][2]
+                )
             ]
         else:
-            linked = {term for term, _keyword in links}
+            linked = {term for term, _columns in links}
             kind = model._meta.get_field(name).related_model
             if kind not in kinds:
                 kinds[kind] = controlled_terms(kind, request)
@@ -142,6 +229,7 @@ def attach(programmes, cards=(), request=None):
     for programme in programmes:
         for name in (*PROGRAMME_TERMS, KEYWORDS):
             give(Programme, programme, name)
+        _rows(programme, found)
     for card in cards:
         for name in CARD_TERMS:
             give(Programme, card, name)

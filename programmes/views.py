@@ -2,7 +2,7 @@ import re
 from contextlib import nullcontext
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,7 +24,6 @@ from .filters import AS_TYPED, NEWEST, SORT_ORDERS, ProgrammeFilter, search_key
 from .models import (
     Attachment,
     FieldOfAction,
-    Funding,
     Programme,
     SearchSubscription,
     TargetGroup,
@@ -161,34 +160,19 @@ class ProgrammeListView(FilteredListView):
 
 
 def with_detail_relations(queryset):
-    """A programme with everything its page shows but its terms (`terms.attach`), in a fixed
-    number of queries; never its search documents, which no page shows (the larger is stored
-    out of line)."""
+    """A programme with everything its page shows but what `terms.attach` reads (its terms,
+    fundings and documents, and whether it was taken over), in a fixed number of queries;
+    never its search documents, which no page shows (the larger is stored out of line)."""
     sources = Programme.objects.defer(*SEARCH_DOCUMENTS).select_related("county")
     return (
         queryset.defer(*SEARCH_DOCUMENTS)
         .select_related("county__state", "best_practice", "neighbours")
-        # Whether a county took it over: most were not, and their pages skip asking which.
-        .annotate(
-            has_adoptions=Exists(Programme.objects.published().filter(adapted_from=OuterRef("pk"))),
-            has_attachments=Exists(Attachment.objects.filter(programme=OuterRef("pk"))),
-        )
         .prefetch_related(
             # Few programmes are taken over from another: a query only for those.
             Prefetch("adapted_from", queryset=sources),
-            Prefetch("fundings", queryset=Funding.objects.order_by("start_year", "pk")),
             "best_practice__indicators",
         )
     )
-
-
-def with_attachments(programme):
-    """The programme's documents, read only where the main query found some."""
-    if programme.has_attachments:
-        prefetch_related_objects([programme], "attachments")
-    else:
-        terms.hand_over(programme, "attachments", [])
-    return programme
 
 
 def neighbours_context(request, programme):
@@ -216,9 +200,6 @@ class ProgrammeDetailView(DetailView):
     def get_queryset(self):
         return with_detail_relations(Programme.objects.publicly_reachable())
 
-    def get_object(self, queryset=None):
-        return with_attachments(super().get_object(queryset))
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(neighbours_context(self.request, self.object))
@@ -229,9 +210,7 @@ class ProgrammeDetailView(DetailView):
 def preview_response(request, programme):
     """A programme of any state as the public would see it, for its county's staff and the
     editors: marked as a preview, kept out of search engines and caches."""
-    programme = with_attachments(
-        with_detail_relations(Programme.objects.filter(pk=programme.pk)).get()
-    )
+    programme = with_detail_relations(Programme.objects.filter(pk=programme.pk)).get()
     context = {"programme": programme, "object": programme, "preview": True}
     context.update(neighbours_context(request, programme))
     context.update(exchange_context(request, programme))

@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from portal.cache import structure_version
 from programmes.models import Attachment, Neighbours
-from tests.factories import CountyFactory, ProgrammeFactory, pdf_bytes
+from tests.factories import CountyFactory, FundingFactory, ProgrammeFactory, pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -109,19 +109,22 @@ def test_a_page_with_kept_ids_does_not_work_them_out(client, django_assert_num_q
     ProgrammeFactory(fields=["language"])
     call_command("update_neighbours", stdout=StringIO())
     client.get(programme.get_absolute_url())  # the values kept per content version
-    # The versions, the programme (with whether it has documents), its fundings, the cards,
-    # and the terms of the programme and the cards (programmes.terms).
-    with django_assert_num_queries(5):
+    # The versions, the programme, the cards, and one statement for the terms of the
+    # programme and the cards, its fundings, documents and take-overs (programmes.terms).
+    with django_assert_num_queries(4):
         page = client.get(programme.get_absolute_url()).content.decode()
-    assert 'id="attachments-heading"' not in page
-    # Documents are read where there are some, and shown.
+    assert 'id="attachments-heading"' not in page and 'id="funding-heading"' not in page
+    # Fundings and documents come with the same statement, in the model's order.
     document = Attachment(programme=programme, title="Flyer zum Kurs")
     document.file.save("flyer.pdf", SimpleUploadedFile("flyer.pdf", pdf_bytes()))
+    FundingFactory(programme=programme, programme_name="AMIF", start_year=2023, amount=12500)
+    FundingFactory(programme=programme, programme_name="ESF Plus", start_year=2021, amount=None)
     client.get(programme.get_absolute_url())
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(4):
         page = client.get(programme.get_absolute_url()).content.decode()
-    assert 'id="attachments-heading"' in page
     assert f'href="{document.get_absolute_url()}">Flyer zum Kurs' in page
+    assert page.index("ESF Plus") < page.index("AMIF")
+    assert "12.500 €" in page
 
 
 def test_the_batch_of_the_command_gives_what_a_page_works_out(monkeypatch):

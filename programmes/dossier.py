@@ -31,7 +31,7 @@ from .exchange import published_adoptions, tried_in
 from .filters import ProgrammeFilter, canonical_query
 from .models import Programme
 from .opendata import DESTATIS
-from .views import DOSSIER_MAX, with_detail_relations
+from .views import DOSSIER_MAX, read_details, with_detail_relations
 
 logger = logging.getLogger(__name__)
 # New dossiers (not yet in the cache) one address may ask for in an hour.
@@ -127,7 +127,7 @@ def _with_tried_in(programmes):
 def build_pdf(ids, *, title, subtitle, source_url):
     """The PDF of the published programmes among `ids`, in their order."""
     found = with_detail_relations(Programme.objects.published().filter(pk__in=ids)).in_bulk()
-    programmes = [found[pk] for pk in ids if pk in found]
+    programmes = read_details([found[pk] for pk in ids if pk in found])
     terms.attach(programmes)
     _with_tried_in(programmes)
     fonts = _font_files()

@@ -142,7 +142,8 @@ def hand_over(instance, name, items):
     instance._prefetched_objects_cache[key] = queryset
 
 
-def _profile(programme):
+def profile_of(programme):
+    """The best-practice profile of a programme, or None."""
     try:
         return programme.best_practice
     except ObjectDoesNotExist:
@@ -190,7 +191,7 @@ def attach(programmes, cards=(), request=None):
     and whether they were taken over) and of `cards` (what a card shows) in one statement
     and hand them to the objects."""
     programmes, cards = list(programmes), list(cards)
-    profiles = [profile for profile in map(_profile, programmes) if profile is not None]
+    profiles = [found for found in map(profile_of, programmes) if found is not None]
     owners = {}
     for name in (*PROGRAMME_TERMS, KEYWORDS, *ROWS):
         owners[(Programme, name)] = [programme.pk for programme in programmes]

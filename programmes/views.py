@@ -2,7 +2,7 @@ import re
 from contextlib import nullcontext
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -160,19 +160,26 @@ class ProgrammeListView(FilteredListView):
 
 
 def with_detail_relations(queryset):
-    """A programme with everything its page shows but what `terms.attach` reads (its terms,
-    fundings and documents, and whether it was taken over), in a fixed number of queries;
-    never its search documents, which no page shows (the larger is stored out of line)."""
-    sources = Programme.objects.defer(*SEARCH_DOCUMENTS).select_related("county")
-    return (
-        queryset.defer(*SEARCH_DOCUMENTS)
-        .select_related("county__state", "best_practice", "neighbours")
-        .prefetch_related(
-            # Few programmes are taken over from another: a query only for those.
-            Prefetch("adapted_from", queryset=sources),
-            "best_practice__indicators",
-        )
+    """Programmes with what their pages show from their own rows and the rows beside them
+    (county, Land, profile, kept neighbours); `read_details` and `terms.attach` read the
+    rest. Never their search documents, which no page shows (the larger is stored out of
+    line)."""
+    return queryset.defer(*SEARCH_DOCUMENTS).select_related(
+        "county__state", "best_practice", "neighbours"
     )
+
+
+def read_details(programmes):
+    """The source of a take-over and the indicators of a profile, read only for the
+    programmes that have them (few are taken over; most have no profile)."""
+    adapted = [programme for programme in programmes if programme.adapted_from_id]
+    if adapted:
+        sources = Programme.objects.defer(*SEARCH_DOCUMENTS).select_related("county")
+        prefetch_related_objects(adapted, Prefetch("adapted_from", queryset=sources))
+    profiled = [programme for programme in programmes if terms.profile_of(programme) is not None]
+    if profiled:
+        prefetch_related_objects(profiled, "best_practice__indicators")
+    return programmes
 
 
 def neighbours_context(request, programme):
@@ -200,6 +207,11 @@ class ProgrammeDetailView(DetailView):
     def get_queryset(self):
         return with_detail_relations(Programme.objects.publicly_reachable())
 
+    def get_object(self, queryset=None):
+        programme = super().get_object(queryset)
+        read_details([programme])
+        return programme
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(neighbours_context(self.request, self.object))
@@ -211,6 +223,7 @@ def preview_response(request, programme):
     """A programme of any state as the public would see it, for its county's staff and the
     editors: marked as a preview, kept out of search engines and caches."""
     programme = with_detail_relations(Programme.objects.filter(pk=programme.pk)).get()
+    read_details([programme])
     context = {"programme": programme, "object": programme, "preview": True}
     context.update(neighbours_context(request, programme))
     context.update(exchange_context(request, programme))

@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -406,7 +407,9 @@ def test_cards_show_their_image_with_its_alt_text_and_field_badges(client, db):
     assert 'class="kern-badge badge-field"' in page
 
 
-def test_a_programme_page_shows_its_terms_in_their_order(client, db):
+def test_a_programme_page_shows_its_terms_in_their_order(
+    client, db, settings, django_assert_num_queries
+):
     """The terms of a page and its cards come from one statement (programmes.terms): each
     relation in the order the relation itself gives."""
     from programmes.models import PartnerKind, StaffRole, TargetGroup
@@ -419,9 +422,16 @@ def test_a_programme_page_shows_its_terms_in_their_order(client, db):
     profile = BestPracticeFactory(programme=programme)
     profile.staff_roles.set(StaffRole.objects.filter(slug__in=["teaching", "coordination"]))
     profile.required_partners.set(PartnerKind.objects.filter(slug="associations"))
+    profile.indicators.create(name="Vermittelte Wohnungen", value=Decimal("42"), year=2024)
+    profile.indicators.create(name="Teilnehmende", value=Decimal("118"), unit="Personen")
     card = ProgrammeFactory(county=programme.county, fields=["school", "work"], title="Nachbar")
 
-    page = client.get(programme.get_absolute_url()).content.decode()
+    settings.PUBLIC_PAGE_CACHE = False  # the page itself, not its cached copy
+    client.get(programme.get_absolute_url())  # the values kept per content version
+    # The versions, the programme, the indicators of its profile (it has one), the cards, and
+    # the statement of terms and rows.
+    with django_assert_num_queries(5):
+        page = client.get(programme.get_absolute_url()).content.decode()
 
     def in_order(*texts):
         places = [page.index(text) for text in texts]
@@ -436,3 +446,4 @@ def test_a_programme_page_shows_its_terms_in_their_order(client, db):
     cards = page[page.index('id="related-heading"') :]
     assert card.title in cards
     assert "Schule und Bildung" in cards and "Arbeit und Ausbildung" in cards
+    assert in_order("Vermittelte Wohnungen", "42", "2024", "Teilnehmende", "118 Personen")

@@ -7,7 +7,6 @@ from portal.cache import cached_value
 from portal.links import base_url
 from programmes.models import Programme
 
-
 # The addresses of the head, navigation and footer of every page, by the names the base
 # template uses.
 SITE_URLS = {

@@ -548,10 +548,15 @@ class Found:
 
 # Searches answered by this process, of the newest content version only: another page,
 # order or filter of the same search reads its ranked ids instead of ranking every match
-# again. At most KEPT_IDS ids in all (4 bytes each), the least recently used going first.
+# again. At most KEPT_SEARCHES searches and KEPT_IDS ids in all (4 bytes each), the least
+# recently used going first; each keeps the passages of its first pages (KEPT_PASSAGES).
+# So a process holds at most some 4 MB of ids and 500 plans with their passages (about
+# 30 KB each), whatever words are sent.
+KEPT_SEARCHES = 500
 KEPT_IDS = 1_000_000
 _kept = OrderedDict()  # (database, content version, text, as typed) → Found
 _kept_lock = threading.Lock()
+_kept_ids = [0]  # ids held in all
 
 
 def kept(key):
@@ -565,13 +570,20 @@ def kept(key):
 
 def keep(key, found):
     with _kept_lock:
-        for older in [other for other in _kept if other[:2] != key[:2]]:
-            del _kept[older]  # another version's: never asked for again
+        if _kept:
+            database, version = next(iter(_kept))[:2]
+            if database == key[0] and version > key[1]:
+                return  # a request that began before a change: its search is out of date
+            if (database, version) != key[:2]:
+                _kept.clear()  # an older version's: never asked for again
+                _kept_ids[0] = 0
+        if key in _kept:
+            _kept_ids[0] -= len(_kept.pop(key).ids)
         _kept[key] = found
-        size = sum(len(other.ids) for other in _kept.values())
-        while size > KEPT_IDS and len(_kept) > 1:
+        _kept_ids[0] += len(found.ids)
+        while len(_kept) > 1 and (len(_kept) > KEPT_SEARCHES or _kept_ids[0] > KEPT_IDS):
             _older, dropped = _kept.popitem(last=False)
-            size -= len(dropped.ids)
+            _kept_ids[0] -= len(dropped.ids)
 
 
 def forget_kept():
@@ -579,6 +591,7 @@ def forget_kept():
     of a single request."""
     with _kept_lock:
         _kept.clear()
+        _kept_ids[0] = 0
 
 
 # --- Snippets ------------------------------------------------------------------------------
@@ -666,7 +679,7 @@ def snippet(text, terms, matches=None):
     return mark_safe(prefix + "".join(pieces).strip() + suffix)  # noqa: S308
 
 
-KEPT_PASSAGES = 200  # of one kept search: its first pages
+KEPT_PASSAGES = 60  # of one kept search: its first three pages
 
 
 def snippets(programmes, query_plan, kept=None):

@@ -33,8 +33,9 @@ KEYWORDS = "keywords"
 # Rows of their own that a programme's page lists, read in the same statement: its fundings
 # and documents, and whether a county published a take-over of it.
 FUNDINGS, ATTACHMENTS, ADOPTIONS = "fundings", "attachments", "adoptions"
-# Each row: relation, owner, item, two texts, two numbers, an amount; what a kind of row does
-# not have is a NULL of the column's type.
+# Each row: relation, owner, item, two texts, two numbers, an amount, and its position in the
+# relation's order as the database sorts it; what a kind of row does not have is a NULL of
+# the column's type.
 NO_TEXT, NO_NUMBER = "CAST(NULL AS VARCHAR(100))", "CAST(NULL AS INTEGER)"
 NO_AMOUNT = "CAST(NULL AS NUMERIC(12, 2))"
 
@@ -51,11 +52,13 @@ def _link(model, name):
     )
 
 
-def controlled_terms(model, request=None):
-    """{pk: term} of one kind of controlled term, in the model's own order."""
+def controlled_terms(models, request=None):
+    """{model: {pk: term}} for these kinds of controlled terms, each in the model's own
+    order; one lookup of kept values (and a query per kind once per content version)."""
+    models = sorted(set(models), key=lambda model: model._meta.label)
     return cached_value(
-        f"controlled-terms:{model._meta.label}",
-        lambda: {term.pk: term for term in model.objects.all()},
+        "controlled-terms:" + ",".join(model._meta.label for model in models),
+        lambda: {model: {term.pk: term for term in model.objects.all()} for model in models},
         request=request,
         local=True,
     )
@@ -73,8 +76,8 @@ def _statement(owners):
             quote = connection.ops.quote_name
             items, tags = quote(TaggedItem._meta.db_table), quote(Tag._meta.db_table)
             parts.append(
-                f"SELECT '{name}', i.object_id, t.id, t.name, t.slug, i.id, {NO_NUMBER}, "
-                f"{NO_AMOUNT} FROM {items} i JOIN {tags} t ON t.id = i.tag_id "
+                f"SELECT '{name}', i.object_id, t.id, t.name, t.slug, {NO_NUMBER}, {NO_NUMBER}, "
+                f"{NO_AMOUNT}, i.id FROM {items} i JOIN {tags} t ON t.id = i.tag_id "
                 f"WHERE i.content_type_id = %s AND i.object_id IN ({marks})"
             )
             params += [ContentType.objects.get_for_model(model).pk, *ids]
@@ -86,7 +89,7 @@ def _statement(owners):
             table, owner, term, _model = _link(model, name)
             parts.append(
                 f"SELECT '{name}', {owner}, {term}, {NO_TEXT}, {NO_TEXT}, {NO_NUMBER}, "
-                f"{NO_NUMBER}, {NO_AMOUNT} FROM {table} WHERE {owner} IN ({marks})"
+                f"{NO_NUMBER}, {NO_AMOUNT}, {NO_NUMBER} FROM {table} WHERE {owner} IN ({marks})"
             )
             params += ids
     return " UNION ALL ".join(parts), params
@@ -101,18 +104,20 @@ def _fundings():
     table, (owner, pk, level, name, start, end, amount) = _columns(
         Funding, "programme", "id", "level", "programme_name", "start_year", "end_year", "amount"
     )
+    # The model's order (Funding.Meta.ordering), with the database's place for a missing year.
     return (
-        f"SELECT '{FUNDINGS}', {owner}, {pk}, {level}, {name}, {start}, {end}, {amount} "
-        f"FROM {table} WHERE {owner}",
+        f"SELECT '{FUNDINGS}', {owner}, {pk}, {level}, {name}, {start}, {end}, {amount}, "
+        f"ROW_NUMBER() OVER (ORDER BY {start}, {pk}) FROM {table} WHERE {owner}",
         [],
     )
 
 
 def _attachments():
     table, (owner, pk, title, file) = _columns(Attachment, "programme", "id", "title", "file")
+    # By title, as the database's collation sorts (Attachment.Meta.ordering).
     return (
         f"SELECT '{ATTACHMENTS}', {owner}, {pk}, {title}, {file}, {NO_NUMBER}, {NO_NUMBER}, "
-        f"{NO_AMOUNT} FROM {table} WHERE {owner}",
+        f"{NO_AMOUNT}, ROW_NUMBER() OVER (ORDER BY {title}, {pk}) FROM {table} WHERE {owner}",
         [],
     )
 
@@ -121,7 +126,7 @@ def _adoptions():
     table, (source, pk, state) = _columns(Programme, "adapted_from", "id", "publication_state")
     return (
         f"SELECT '{ADOPTIONS}', {source}, {pk}, {NO_TEXT}, {NO_TEXT}, {NO_NUMBER}, {NO_NUMBER}, "
-        f"{NO_AMOUNT} FROM {table} WHERE {state} = %s AND {source}",
+        f"{NO_AMOUNT}, {NO_NUMBER} FROM {table} WHERE {state} = %s AND {source}",
         [PublicationState.PUBLISHED],
     )
 
@@ -158,6 +163,11 @@ def _amount(value):
 CENTS = Decimal("0.01")
 
 
+def _in_order(found, name, owner):
+    """The rows of one relation of one owner, by the position the database gave them."""
+    return sorted(found.get((name, owner.pk), []), key=lambda row: row[1][-1])
+
+
 def _rows(programme, found):
     """Fundings, documents and whether it was taken over, from the statement's rows."""
     fundings = [
@@ -170,17 +180,14 @@ def _rows(programme, found):
             end_year=end,
             amount=_amount(amount),
         )
-        for pk, (level, name, start, end, amount) in found.get((FUNDINGS, programme.pk), [])
+        for pk, (level, name, start, end, amount, _position) in _in_order(
+            found, FUNDINGS, programme
+        )
     ]
-    # The model's order (start year, then id), a funding without a year last.
-    fundings.sort(key=lambda item: (item.start_year is None, item.start_year or 0, item.pk))
-    attachments = sorted(
-        (
-            Attachment(pk=pk, programme=programme, title=title, file=file)
-            for pk, (title, file, *_unused) in found.get((ATTACHMENTS, programme.pk), [])
-        ),
-        key=lambda item: (item.title, item.pk),
-    )
+    attachments = [
+        Attachment(pk=pk, programme=programme, title=title, file=file)
+        for pk, (title, file, *_unused) in _in_order(found, ATTACHMENTS, programme)
+    ]
     hand_over(programme, FUNDINGS, fundings)
     hand_over(programme, ATTACHMENTS, attachments)
     programme.has_adoptions = (ADOPTIONS, programme.pk) in found
@@ -207,23 +214,25 @@ def attach(programmes, cards=(), request=None):
             cursor.execute(sql, params)
             for name, owner, term, *columns in cursor.fetchall():
                 found.setdefault((name, owner), []).append((term, columns))
-    kinds = {}  # term model → its terms, looked up once per call
+    kinds = controlled_terms(
+        (
+            model._meta.get_field(name).related_model
+            for (model, name), ids in owners.items()
+            if ids and name != KEYWORDS and name not in ROWS
+        ),
+        request,
+    )
 
     def give(model, instance, name):
         links = found.get((name, instance.pk), [])
         if name == KEYWORDS:
             items = [
                 Tag(pk=term, name=tag_name, slug=slug)
-                for term, (tag_name, slug, _order, *_unused) in sorted(
-                    links, key=lambda link: link[1][2]
-                )
+                for term, (tag_name, slug, *_unused) in _in_order(found, name, instance)
             ]
         else:
             linked = {term for term, _columns in links}
-            kind = model._meta.get_field(name).related_model
-            if kind not in kinds:
-                kinds[kind] = controlled_terms(kind, request)
-            known = kinds[kind]
+            known = kinds[model._meta.get_field(name).related_model]
             items = [term for pk, term in known.items() if pk in linked]
         hand_over(instance, name, items)
 

@@ -20,7 +20,14 @@ from . import neighbours, opendata, search, terms
 from .enums import ProgrammeStatus
 from .exchange import exchange_context
 from .facets import FOUND, NOT_FILTERS, facet_counts, listed
-from .filters import AS_TYPED, NEWEST, SORT_ORDERS, ProgrammeFilter, search_key
+from .filters import (
+    AS_TYPED,
+    NEWEST,
+    QUERY_MAX_LENGTH,
+    SORT_ORDERS,
+    ProgrammeFilter,
+    search_key,
+)
 from .models import (
     Attachment,
     FieldOfAction,
@@ -54,7 +61,11 @@ class ProgrammeListView(FilteredListView):
     def get(self, request, *args, **kwargs):
         # Everything the page reads is read here; the template only renders lists.
         text = request.GET.get("q", "").strip()
-        searching = text and not search.kept(search_key(request, request.GET, text))
+        searching = (
+            text
+            and len(text) <= QUERY_MAX_LENGTH  # a longer one is refused: no search
+            and not search.kept(search_key(request, request.GET, text))
+        )
         with search.index_scans() if searching else nullcontext():
             return super().get(request, *args, **kwargs)
 

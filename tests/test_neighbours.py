@@ -114,16 +114,26 @@ def test_a_page_with_kept_ids_does_not_work_them_out(client, django_assert_num_q
     with django_assert_num_queries(4):
         page = client.get(programme.get_absolute_url()).content.decode()
     assert 'id="attachments-heading"' not in page and 'id="funding-heading"' not in page
-    # Fundings and documents come with the same statement, in the model's order.
-    document = Attachment(programme=programme, title="Flyer zum Kurs")
-    document.file.save("flyer.pdf", SimpleUploadedFile("flyer.pdf", pdf_bytes()))
+    # Fundings and documents come with the same statement, in the order the database gives
+    # the relations (a year left open and the collation of titles included).
+    for title in ["Übersicht", "evaluation 2024", "Flyer zum Kurs"]:
+        document = Attachment(programme=programme, title=title)
+        document.file.save("doc.pdf", SimpleUploadedFile("doc.pdf", pdf_bytes()))
     FundingFactory(programme=programme, programme_name="AMIF", start_year=2023, amount=12500)
     FundingFactory(programme=programme, programme_name="ESF Plus", start_year=2021, amount=None)
+    FundingFactory(programme=programme, programme_name="Stiftung", start_year=None)
     client.get(programme.get_absolute_url())
     with django_assert_num_queries(4):
         page = client.get(programme.get_absolute_url()).content.decode()
-    assert f'href="{document.get_absolute_url()}">Flyer zum Kurs' in page
-    assert page.index("ESF Plus") < page.index("AMIF")
+
+    def shown(texts):
+        return sorted(texts, key=page.index)
+
+    documents = list(programme.attachments.all())
+    assert shown([document.title for document in documents]) == [d.title for d in documents]
+    assert all(f'href="{document.get_absolute_url()}">' in page for document in documents)
+    fundings = [funding.programme_name for funding in programme.fundings.all()]
+    assert shown(fundings) == fundings
     assert "12.500 €" in page
 
 

@@ -371,6 +371,14 @@ def test_the_process_keeps_the_newest_versions_searches_up_to_a_number_of_ids(mo
     search.keep(key(2, "a"), found(1))  # a new version: the older ones are never asked again
     assert search.kept(key(1, "a")) is None and search.kept(key(1, "c")) is None
     assert len(search.kept(key(2, "a")).ids) == 1
+    search.keep(key(1, "d"), found(1))  # begun before the change: not kept
+    assert search.kept(key(1, "d")) is None and search.kept(key(2, "a")) is not None
+    # Searches that find nothing cost no ids, but their number is bounded too.
+    monkeypatch.setattr(search, "KEPT_SEARCHES", 3)
+    for text in ["x", "y", "z", "w"]:
+        search.keep(key(2, text), found(0))
+    assert search.kept(key(2, "a")) is None and search.kept(key(2, "x")) is None
+    assert all(search.kept(key(2, text)) is not None for text in ["y", "z", "w"])
 
 
 def test_with_the_rarer_words_required_the_other_words_still_decide_the_order(

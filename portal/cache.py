@@ -193,6 +193,17 @@ def cached_value(name, compute, *, request=None, local=False, single=False):
     return value
 
 
+def shared_value(name, request=None):
+    """What `keep_shared` stored under this name for the current content version, from the
+    cache that all processes share; None if nothing was."""
+    return _get(_key("value", content_version(request), name))
+
+
+def keep_shared(name, value, request=None):
+    """Store a value for the other processes (and servers), under the current version."""
+    _set(_key("value", content_version(request), name), value, VALUE_TIMEOUT)
+
+
 # A visitor with a session (a Merkliste, say) or a notice waiting sees a page of their own.
 PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
 

@@ -167,8 +167,8 @@ FOUND = "_facets_found"  # what the search found (search.Found), kept on the fil
 
 def _found(filterset, text):
     """(ids, bitmap) of every programme the search alone finds, the ids in its order: what
-    the process kept of this search (the public list's), else one pass over the search
-    index, kept for the counts, the page, and later requests."""
+    was kept of this search (the public list's, by this process or another), else one pass
+    over the search index, kept for the counts, the page, and later requests."""
     found = getattr(filterset, FOUND, None)
     if found is None or found.text != text:
         found = filterset.kept_search(text)
@@ -178,8 +178,7 @@ def _found(filterset, text):
             found = search.Found(
                 text, filterset.search_plan, filterset.correction, ids, FrozenBitMap(ids)
             )
-            if filterset.keeps_searches:
-                search.keep(filterset.search_key(text), found)
+            filterset.keep_search(found)
         setattr(filterset, FOUND, found)
     return found.ids, found.bitmap
 

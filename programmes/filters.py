@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import fields as filter_fields
 
 from counties.models import County, CountyCategory, State
-from portal.cache import cached_value, content_version
+from portal.cache import cached_value, content_version, keep_shared, shared_value
 from portal.filters import (
     CheckboxFilter,
     LenientModelMultipleChoiceFilter,
@@ -250,8 +250,24 @@ class ProgrammeFilter(django_filters.FilterSet):
         return search_key(self.request, self.data, value)
 
     def kept_search(self, value):
-        """What this process found for the search before (search.Found), if it keeps them."""
-        return search.kept(self.search_key(value)) if self.keeps_searches else None
+        """What was found for the search before (search.Found), if this list keeps searches:
+        by this process, or by another one (the shared cache)."""
+        if not self.keeps_searches:
+            return None
+        key = self.search_key(value)
+        found = search.kept(key)
+        if found is None:
+            found = shared_value(search.shared_name(key), self.request)
+            if found is not None:
+                search.keep(key, found)
+        return found
+
+    def keep_search(self, found):
+        """Keep what the search found, in this process and for the others."""
+        if self.keeps_searches:
+            key = self.search_key(found.text)
+            search.keep(key, found)
+            keep_shared(search.shared_name(key), found, self.request)
 
     def filter_text(self, queryset, name, value):
         return search.search(queryset, value, self.plan_search(queryset, value))

@@ -559,6 +559,12 @@ _kept_lock = threading.Lock()
 _kept_ids = [0]  # ids held in all
 
 
+def shared_name(key):
+    """The name of a kept search in the shared cache, which adds database and version."""
+    _database, _version, text, as_typed = key
+    return f"search:{int(as_typed)}:{text}"
+
+
 def kept(key):
     """The Found of this search, if this process has it."""
     with _kept_lock:

@@ -40,15 +40,12 @@ def home(request):
     )
     cards = (
         published.filter(pk__in=featured_ids)
-        .for_cards("best_practice__editors_statement")
-        .prefetch_related(None)
+        .for_cards("best_practice__editors_statement", fields=False)
         .in_bulk()
     )
     featured = [cards[pk] for pk in featured_ids if pk in cards]
     newest = list(
-        published.for_cards()
-        .prefetch_related(None)
-        .order_by("-published_at", "title")[:NEWEST_COUNT]
+        published.for_cards(fields=False).order_by("-published_at", "title")[:NEWEST_COUNT]
     )
     # The fields of action of all cards in one statement (programmes.terms).
     terms.attach((), [*featured, *newest], request=request)

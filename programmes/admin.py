@@ -313,13 +313,6 @@ def _curated(profile):
     return profile is not None and (profile.is_recognised or profile.is_featured)
 
 
-def _profile_of(programme):
-    try:
-        return programme.best_practice if programme is not None else None
-    except BestPracticeProfile.DoesNotExist:
-        return None
-
-
 class BestPracticeInline(CuratedFieldsMixin, admin.StackedInline):
     model = BestPracticeProfile
     formset = CurrentRowsFormSet
@@ -353,7 +346,7 @@ class BestPracticeInline(CuratedFieldsMixin, admin.StackedInline):
     def has_delete_permission(self, request, obj=None):
         # obj is the programme; only editors remove a profile they recognised or featured.
         allowed = super().has_delete_permission(request, obj)
-        if _curated(_profile_of(obj)):
+        if _curated(obj and obj.profile):
             return allowed and is_editor(request.user)
         return allowed
 
@@ -484,7 +477,7 @@ class ProgrammeAdmin(HistoryAdminMixin, SpreadsheetAdminMixin, admin.ModelAdmin)
         allowed = super().has_delete_permission(request, obj)
         if obj is not None and (
             obj.publication_state in (PublicationState.PUBLISHED, PublicationState.ARCHIVED)
-            or _curated(_profile_of(obj))
+            or _curated(obj and obj.profile)
         ):
             return allowed and is_editor(request.user)  # and recoverable from the history
         return allowed

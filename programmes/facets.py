@@ -131,10 +131,11 @@ def build_index():
     for name, groups in found.items():
         bitmaps = ((value, FrozenBitMap(ids) & published) for value, ids in groups.items())
         values[name] = {str(value): ids for value, ids in bitmaps if value is not None and ids}
-    # The list's orders as the database sorts (the ids of a list without a search).
+    # The list's orders as the database sorts (the ids of a list without a search), held
+    # like the search's ids (_found) as the bitmaps hold them.
     orders = {
         name: array(
-            "q", Programme.objects.published().order_by(*order).values_list("pk", flat=True)
+            "I", Programme.objects.published().order_by(*order).values_list("pk", flat=True)
         )
         for name, (_label, order) in SORT_ORDERS.items()
         if order is not None

@@ -201,15 +201,13 @@ class ProgrammeQuerySet(models.QuerySet):
         )
         return self.annotate(is_best_practice=Exists(recognised))
 
-    def for_cards(self, *more):
+    def for_cards(self, *more, fields=True):
         """What a programme card shows and no more (never the long texts or the search
         document), fetched in a fixed number of queries; `more` fields where a page shows
-        them (the editors' reason on the home page)."""
-        return (
-            self.select_related("county__state", "best_practice")
-            .only(*CARD_FIELDS, *more)
-            .prefetch_related("fields_of_action")
-        )
+        them (the editors' reason on the home page). `fields=False` leaves the fields of
+        action to the caller, who reads them with others in one statement (programmes.terms)."""
+        cards = self.select_related("county__state", "best_practice").only(*CARD_FIELDS, *more)
+        return cards.prefetch_related("fields_of_action") if fields else cards
 
 
 class Programme(models.Model):
@@ -419,13 +417,18 @@ class Programme(models.Model):
         return self.last_confirmed_at or self.published_at
 
     @property
-    def recognised_profile(self):
-        """The best-practice profile where the editors recognised it (public), else None."""
+    def profile(self):
+        """The best-practice profile, recognised or not, or None."""
         try:
-            profile = self.best_practice
+            return self.best_practice
         except BestPracticeProfile.DoesNotExist:
             return None
-        return profile if profile.is_recognised else None
+
+    @property
+    def recognised_profile(self):
+        """The best-practice profile where the editors recognised it (public), else None."""
+        profile = self.profile
+        return profile if profile is not None and profile.is_recognised else None
 
     @property
     def is_stale(self):

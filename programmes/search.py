@@ -554,9 +554,45 @@ class Found:
 # 30 KB each), whatever words are sent.
 KEPT_SEARCHES = 500
 KEPT_IDS = 1_000_000
-_kept = OrderedDict()  # (database, content version, text, as typed) → Found
-_kept_lock = threading.Lock()
-_kept_ids = [0]  # ids held in all
+
+
+class KeptSearches:
+    """(database, content version, text, as typed) → Found, least recently used first."""
+
+    def __init__(self):
+        self.found = OrderedDict()
+        self.ids = 0  # held in all
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            found = self.found.get(key)
+            if found is not None:
+                self.found.move_to_end(key)
+            return found
+
+    def put(self, key, found):
+        with self.lock:
+            if self.found:
+                database, version = next(iter(self.found))[:2]
+                if database == key[0] and version > key[1]:
+                    return  # a request that began before a change: its search is out of date
+                if (database, version) != key[:2]:
+                    self.clear()  # an older version's: never asked for again
+            if key in self.found:
+                self.ids -= len(self.found.pop(key).ids)
+            self.found[key] = found
+            self.ids += len(found.ids)
+            while len(self.found) > 1 and (len(self.found) > KEPT_SEARCHES or self.ids > KEPT_IDS):
+                _older, dropped = self.found.popitem(last=False)
+                self.ids -= len(dropped.ids)
+
+    def clear(self):
+        self.found.clear()
+        self.ids = 0
+
+
+_kept = KeptSearches()
 
 
 def shared_name(key):
@@ -567,37 +603,18 @@ def shared_name(key):
 
 def kept(key):
     """The Found of this search, if this process has it."""
-    with _kept_lock:
-        found = _kept.get(key)
-        if found is not None:
-            _kept.move_to_end(key)
-        return found
+    return _kept.get(key)
 
 
 def keep(key, found):
-    with _kept_lock:
-        if _kept:
-            database, version = next(iter(_kept))[:2]
-            if database == key[0] and version > key[1]:
-                return  # a request that began before a change: its search is out of date
-            if (database, version) != key[:2]:
-                _kept.clear()  # an older version's: never asked for again
-                _kept_ids[0] = 0
-        if key in _kept:
-            _kept_ids[0] -= len(_kept.pop(key).ids)
-        _kept[key] = found
-        _kept_ids[0] += len(found.ids)
-        while len(_kept) > 1 and (len(_kept) > KEPT_SEARCHES or _kept_ids[0] > KEPT_IDS):
-            _older, dropped = _kept.popitem(last=False)
-            _kept_ids[0] -= len(dropped.ids)
+    _kept.put(key, found)
 
 
 def forget_kept():
     """For tests, whose databases each start a new count of versions, and for benchmarks
     of a single request."""
-    with _kept_lock:
+    with _kept.lock:
         _kept.clear()
-        _kept_ids[0] = 0
 
 
 # --- Snippets ------------------------------------------------------------------------------
@@ -688,13 +705,13 @@ def snippet(text, terms, matches=None):
 KEPT_PASSAGES = 60  # of one kept search: its first three pages
 
 
-def snippets(programmes, query_plan, kept=None):
-    """Highlighted passages for the programmes of one page: {pk: safe HTML}. `kept` holds
-    the passages of the same search found before ({pk: passage or None}, from Found); those
-    of the page are added to it, up to KEPT_PASSAGES."""
+def snippets(programmes, query_plan, passages=None):
+    """Highlighted passages for the programmes of one page: {pk: safe HTML}. `passages`
+    holds those of the same search found before ({pk: passage or None}, from Found); the
+    page's are added to it, up to KEPT_PASSAGES."""
     from .models import Programme
 
-    kept = {} if kept is None else kept
+    kept = {} if passages is None else passages
     ids = [programme.pk for programme in programmes]
     terms = query_plan.terms
     if not ids or not terms:

@@ -1,9 +1,10 @@
-"""The terms linked to programmes on a page, read together.
+"""The terms and rows linked to programmes on a page, read together.
 
 A programme page shows its fields of action, target groups, kinds of partners and keywords,
-the staff roles and required partners of its best-practice profile, and the fields of action
-of each card below it. Prefetched one relation at a time, that is seven queries; `attach`
-reads all the links in one statement of (relation, owner, term) rows. The controlled terms
+the staff roles and required partners of its best-practice profile, its fundings and
+documents, whether a county took it over, and the fields of action of each card below it.
+Prefetched one relation at a time, that is ten queries; `attach` reads them all in one
+statement of (relation, owner, item, …) rows. The controlled terms
 themselves are a few dozen rows of each kind, kept per content version in each process and
 read only where a page shows that kind.
 
@@ -16,7 +17,6 @@ fails should that ever stop working."""
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
 from taggit.models import Tag, TaggedItem
 
@@ -147,14 +147,6 @@ def hand_over(instance, name, items):
     instance._prefetched_objects_cache[key] = queryset
 
 
-def profile_of(programme):
-    """The best-practice profile of a programme, or None."""
-    try:
-        return programme.best_practice
-    except ObjectDoesNotExist:
-        return None
-
-
 def _amount(value):
     """An amount as the ORM gives it (SQLite hands back a number, PostgreSQL a Decimal)."""
     return None if value is None else Decimal(str(value)).quantize(CENTS)
@@ -198,7 +190,7 @@ def attach(programmes, cards=(), request=None):
     and whether they were taken over) and of `cards` (what a card shows) in one statement
     and hand them to the objects."""
     programmes, cards = list(programmes), list(cards)
-    profiles = [found for found in map(profile_of, programmes) if found is not None]
+    profiles = [programme.profile for programme in programmes if programme.profile is not None]
     owners = {}
     for name in (*PROGRAMME_TERMS, KEYWORDS, *ROWS):
         owners[(Programme, name)] = [programme.pk for programme in programmes]

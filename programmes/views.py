@@ -93,7 +93,7 @@ class ProgrammeListView(FilteredListView):
     def paginate_queryset(self, queryset, page_size):
         paginator, page, ids, is_paginated = super().paginate_queryset(queryset, page_size)
         ids = list(ids)
-        cards = Programme.objects.filter(pk__in=ids).for_cards().prefetch_related(None).in_bulk()
+        cards = Programme.objects.filter(pk__in=ids).for_cards(fields=False).in_bulk()
         terms.attach((), cards.values(), request=self.request)  # their fields of action
         page.object_list = [cards[pk] for pk in ids if pk in cards]
         return paginator, page, page.object_list, is_paginated
@@ -187,7 +187,7 @@ def read_details(programmes):
     if adapted:
         sources = Programme.objects.defer(*SEARCH_DOCUMENTS).select_related("county")
         prefetch_related_objects(adapted, Prefetch("adapted_from", queryset=sources))
-    profiled = [programme for programme in programmes if terms.profile_of(programme) is not None]
+    profiled = [programme for programme in programmes if programme.profile is not None]
     if profiled:
         prefetch_related_objects(profiled, "best_practice__indicators")
     return programmes
@@ -201,8 +201,7 @@ def neighbours_context(request, programme):
     cards = (
         Programme.objects.published()
         .filter(pk__in=[*related_ids, *comparable_ids])
-        .for_cards()
-        .prefetch_related(None)
+        .for_cards(fields=False)
         .in_bulk()
     )
     terms.attach([programme], cards.values(), request=request)

@@ -5,7 +5,6 @@ from html import escape
 from urllib.parse import quote
 
 from django import template
-from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -30,20 +29,38 @@ MERKEN_FORM = (
 )
 
 
-@register.simple_tag(takes_context=True)
-def merken_button(context, programme):
-    """The "Merken" form of a card or a programme page (enhanced by static/js/merkliste.js).
-    The address, the way back and the labels are the same for every card of a page: worked
-    out once per request."""
-    request = context["request"]
-    shared = getattr(request, "_merken_button", None)
+# Stands for the slug in the address of a programme, worked out once per request.
+SLUG_MARK = "slug-of-the-programme"
+
+
+def _shared(request):
+    """What every card and Merken button of a page writes the same way, worked out once per
+    request: labels, the Merkliste's address and the way back, and the address of a
+    programme page around its slug (one reverse() per page, not per card)."""
+    shared = getattr(request, "_programme_cards", None)
     if shared is None:
+        address = reverse("programmes:programme-detail", kwargs={"slug": SLUG_MARK})
+        before, _mark, after = address.partition(SLUG_MARK)
         shared = {
+            "address": (before, after),
+            "statuses": {
+                value: escape(capfirst(str(label))) for value, label in ProgrammeStatus.choices
+            },
+            "best": escape(gettext("Best practice")),
+            "characteristics": escape(gettext("Characteristics")),
+            "reason": escape(gettext("Why the editors chose it:")),
             "action": escape(reverse("programmes:merkliste-change")),
             "back": escape(request.get_full_path()),
             "labels": {saved: escape(str(button_label(saved))) for saved in (False, True)},
         }
-        request._merken_button = shared
+        request._programme_cards = shared
+    return shared
+
+
+@register.simple_tag(takes_context=True)
+def merken_button(context, programme):
+    """The "Merken" form of a card or a programme page (enhanced by static/js/merkliste.js)."""
+    shared = _shared(context["request"])
     saved = programme.pk in context.get("merkliste", ())
     return mark_safe(  # every value escaped
         MERKEN_FORM.format(
@@ -84,30 +101,6 @@ def _escaped(value):
     return value.__html__() if hasattr(value, "__html__") else escape(str(value))
 
 
-# Stands for the slug in the address of a programme, worked out once per request.
-SLUG_MARK = "slug-of-the-programme"
-
-
-def _shared(request):
-    """What every card of a page writes the same way: labels, and the address of a
-    programme page around its slug (one reverse() per page, not per card)."""
-    shared = getattr(request, "_programme_cards", None)
-    if shared is None:
-        address = reverse("programmes:programme-detail", kwargs={"slug": SLUG_MARK})
-        before, _mark, after = address.partition(SLUG_MARK)
-        shared = {
-            "address": (before, after),
-            "statuses": {
-                value: escape(capfirst(str(label))) for value, label in ProgrammeStatus.choices
-            },
-            "best": escape(gettext("Best practice")),
-            "characteristics": escape(gettext("Characteristics")),
-            "reason": escape(gettext("Why the editors chose it:")),
-        }
-        request._programme_cards = shared
-    return shared
-
-
 BADGE = '<li><span class="{}"><span class="kern-label">{}</span></span></li>'
 
 
@@ -117,10 +110,7 @@ def programme_card(context, programme, heading_level=3, hide_county=False, edito
     the facts of a recognised best practice, badges and the Merken button. Written with
     f-strings and escape(), as format_html would, but at a fraction of its cost per card."""
     shared = _shared(context["request"])
-    try:
-        best = programme.best_practice
-    except ObjectDoesNotExist:
-        best = None
+    best = programme.profile
     profile = best if best is not None and best.is_recognised else None
     parts = ['<article class="kern-card kern-card--interactive"><div class="kern-card__container">']
     parts.append('<header class="kern-card__header">')

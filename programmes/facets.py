@@ -174,8 +174,7 @@ def _found(filterset, text):
     if found is None or found.text != text:
         found = filterset.kept_search(text)
         if found is None:
-            queryset = filterset.filters[SEARCH].filter(filterset.queryset.all(), text)
-            ids = array("I", queryset.values_list("pk", flat=True))  # as the bitmaps hold them
+            ids = array("I", filterset.found_ids(text))  # as the bitmaps hold them
             found = search.Found(
                 text, filterset.search_plan, filterset.correction, ids, FrozenBitMap(ids)
             )

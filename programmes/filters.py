@@ -198,8 +198,10 @@ class ProgrammeFilter(django_filters.FilterSet):
         model = Programme
         fields = []
 
-    # The public list searches all published programmes and keeps what a search found in
-    # the process (search.kept); other users of the filters search their own querysets.
+    # The public list searches all published programmes (which search.ranked_ids reads
+    # from the search documents alone) and keeps what a search found (search.kept); other
+    # users of the filters search their own querysets.
+    searches_all_published = False
     keeps_searches = False
 
     def __init__(self, data=None, *args, **kwargs):
@@ -224,6 +226,8 @@ class ProgrammeFilter(django_filters.FilterSet):
             version = content_version(self.request)
             query_plan = search.plan(value, version)
             self._corrected = None
+            if self.searches_all_published:
+                queryset = None  # search.count_groups and choose_matches read no programme
             search.count_groups(queryset, query_plan)
             unmatched = search.unmatched_groups(query_plan)
             if unmatched and not (self.data or {}).get(AS_TYPED):
@@ -268,6 +272,13 @@ class ProgrammeFilter(django_filters.FilterSet):
             key = self.search_key(found.text)
             search.keep(key, found)
             keep_shared(search.shared_name(key), found, self.request)
+
+    def found_ids(self, value):
+        """The ids of the programmes the search alone finds, in its order."""
+        if self.searches_all_published:
+            return search.ranked_ids(self.plan_search(None, value))
+        found = self.filters["q"].filter(self.queryset.all(), value)
+        return list(found.values_list("pk", flat=True))
 
     def filter_text(self, queryset, name, value):
         return search.search(queryset, value, self.plan_search(queryset, value))

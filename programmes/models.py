@@ -138,8 +138,6 @@ PROGRAMME_HISTORY = HistoricalRecords(
         "last_confirmed_at",
         "reminder_sent_at",
         "updated_at",
-        "search_vector",
-        "rank_vector",
         "substantially_updated_at",
     ],
 )
@@ -304,11 +302,6 @@ class Programme(models.Model):
     reminder_sent_at = models.DateTimeField(
         _("reminder sent"), null=True, blank=True, editable=False
     )
-    # The stored search document (PostgreSQL full text); programmes.search keeps it current.
-    search_vector = SearchVectorField(null=True, editable=False)
-    # The title, summary, keywords, fields and county of the search document (weights A and
-    # B), small enough to rank thousands of matches without reading the long texts.
-    rank_vector = SearchVectorField(null=True, editable=False)
     # Lineage: the programme of another county this one was taken over from. The source's
     # title and county are kept as text too, so that the line survives its deletion.
     adapted_from = models.ForeignKey(
@@ -770,6 +763,33 @@ class Attachment(models.Model):
             "programmes:attachment",
             kwargs={"slug": self.programme.slug, "pk": self.pk},
         )
+
+
+class SearchDocument(models.Model):
+    """A programme's stored search documents on PostgreSQL (SQLite keeps them in an FTS5
+    table), in a narrow table of their own: a search reads the row of every match, and here
+    a row holds what the search needs, not a programme's long texts. Whether the programme
+    is published, and when, are copied with the documents, so that a search of all
+    published programmes reads no other table (programmes.search keeps them current)."""
+
+    programme = models.OneToOneField(
+        Programme, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    published = models.BooleanField(default=False)
+    published_at = models.DateTimeField(null=True)
+    # Title, summary, keywords, fields, groups and county (weights A and B): what ranks the
+    # matches, small enough to be read for thousands of them, and stored in the row.
+    rank_vector = SearchVectorField(null=True)
+    # Everything, the long texts too (weight C): what decides whether a programme matches,
+    # found through its GIN index and stored out of line.
+    search_vector = SearchVectorField(null=True)
+
+    class Meta:
+        verbose_name = _("search document")
+        verbose_name_plural = _("search documents")
+
+    def __str__(self):
+        return str(self.programme_id)
 
 
 class SearchTerm(models.Model):

@@ -82,17 +82,22 @@ def vocabulary(text):
     }
 
 
-# One statement per batch of programmes, not one per programme.
+# One statement per batch of programmes, not one per programme. Whether a programme is
+# published, and when, are read from its row in the same statement.
 POSTGRES_UPDATE = """
-    UPDATE programmes_programme AS p SET search_vector =
+    INSERT INTO programmes_searchdocument
+        (programme_id, published, published_at, search_vector, rank_vector)
+    SELECT p.id, p.publication_state = 'published', p.published_at,
         setweight(to_tsvector('simple', v.a), 'A') ||
         setweight(to_tsvector('simple', v.b), 'B') ||
         setweight(to_tsvector('simple', v.c), 'C'),
-    rank_vector =
         setweight(to_tsvector('simple', v.a), 'A') ||
         setweight(to_tsvector('simple', v.b), 'B')
     FROM (VALUES {rows}) AS v(a, b, c, id)
-    WHERE p.id = v.id::bigint
+    JOIN programmes_programme AS p ON p.id = v.id::bigint
+    ON CONFLICT (programme_id) DO UPDATE SET search_vector = EXCLUDED.search_vector,
+        rank_vector = EXCLUDED.rank_vector, published = EXCLUDED.published,
+        published_at = EXCLUDED.published_at
 """
 UPDATE_BATCH = 200
 
@@ -183,6 +188,8 @@ class Plan:
     matches: str | None = None  # the query for the listed programmes (choose_matches)
     all_required: bool = False
     required: list = field(default_factory=list)  # the groups `matches` requires
+    # Every published programme `matches` finds, where they are few (choose_matches).
+    match_ids: list | None = None
 
     @property
     def terms(self):
@@ -297,29 +304,69 @@ def _fts(node):
 class PostgresBackend:
     render = staticmethod(_tsquery)
     OR, AND = " | ", " & "
+    DOCUMENTS = "programmes_searchdocument"  # models.SearchDocument
     # The matches come from a bitmap scan of the GIN index (index_scans() keeps the planner
-    # from reading every row instead): its pages are exact, so no document is read again.
-    MATCHES = "programmes_programme.search_vector @@ to_tsquery('simple', %s)"
+    # from reading every document instead).
+    MATCHES = (
+        f"programmes_programme.id IN (SELECT d.programme_id FROM {DOCUMENTS} d "
+        "WHERE d.search_vector @@ to_tsquery('simple', %s))"
+    )
     # Whether a listed programme matches one group of the query: the ids from the index, a
     # hashed subplan, instead of decompressing each listed programme's document.
     MATCHING_IDS = (
-        "programmes_programme.id IN (SELECT s.id FROM programmes_programme s "
+        "{column} IN (SELECT s.programme_id FROM " + DOCUMENTS + " s "
         "WHERE s.search_vector @@ to_tsquery('simple', %s))"
     )
+    # Title, summary, keywords, fields, groups, county: the long texts decide what matches,
+    # but reading them for the rank of every match would cost too much.
+    RANK = "ts_rank({table}.rank_vector, to_tsquery('simple', %s))"
 
     def match(self, query):
         return RawSQL(self.MATCHES, [query], output_field=BooleanField())
 
-    def matched(self, query):
-        return f"({self.MATCHING_IDS})::int", [query]
+    def matched(self, query, column="programmes_programme.id"):
+        return f"({self.MATCHING_IDS.format(column=column)})::int", [query]
 
     def rank(self, query):
-        # Title, summary, keywords, fields, groups, county: the long texts decide what
-        # matches, but reading them for the rank of every match would cost too much.
+        rank = self.RANK.format(table="d")
         return RawSQL(
-            "ts_rank(programmes_programme.rank_vector, to_tsquery('simple', %s))",
+            f"(SELECT {rank} FROM {self.DOCUMENTS} d "
+            "WHERE d.programme_id = programmes_programme.id)",
             [query],
             output_field=FloatField(),
+        )
+
+    def capped(self, query, cap):
+        """SQL and parameters of the ids of the matches among all published programmes, at
+        most `cap`: from the documents' table alone."""
+        return (
+            f"SELECT d.programme_id FROM {self.DOCUMENTS} d WHERE d.published "
+            f"AND d.search_vector @@ to_tsquery('simple', %s) LIMIT {int(cap)}",
+            [query],
+        )
+
+    def matched_here(self, query):
+        """Whether a match of ranked() matches the query too, from its own document: for
+        a few matches cheaper than the index."""
+        return "(d.search_vector @@ to_tsquery('simple', %s))::int", [query]
+
+    def ranked(self, query_plan, whole, score):
+        """SQL and parameters of the ids of all published programmes that match, in the
+        order of search() (`score` None where all score the same): from the documents' table
+        alone, which holds their rank and date of publication too. Matches found already
+        (choose_matches) are read by their ids, not from the index again."""
+        if query_plan.match_ids is not None:
+            where, params = "d.programme_id = ANY(%s)", [query_plan.match_ids]
+        else:
+            where = "d.published AND d.search_vector @@ to_tsquery('simple', %s)"
+            params = [query_plan.matches or whole]
+        score_sql, score_params = score or ("", [])
+        return (
+            f"SELECT d.programme_id FROM {self.DOCUMENTS} d WHERE {where} "
+            f"ORDER BY {score_sql + ' DESC, ' if score else ''}"
+            f"{self.RANK.format(table='d')} DESC, d.published_at DESC NULLS LAST, "
+            "d.programme_id",
+            [*params, *score_params, whole],
         )
 
 
@@ -335,10 +382,10 @@ class SqliteBackend:
             output_field=BooleanField(),
         )
 
-    def matched(self, query):
+    def matched(self, query, column="programmes_programme.id"):
         return (
             f"EXISTS (SELECT 1 FROM {SQLITE_TABLE} WHERE {SQLITE_TABLE} MATCH %s "
-            f"AND rowid = programmes_programme.id)",
+            f"AND rowid = {column})",
             [query],
         )
 
@@ -349,6 +396,9 @@ class SqliteBackend:
             [query],
             output_field=FloatField(),
         )
+
+    # SQLite searches all published programmes as any queryset (search()).
+    capped = ranked = matched_here = None
 
 
 def backend():
@@ -363,22 +413,85 @@ def _both(engine, queries):
     return engine.AND.join(f"({query})" for query in queries)
 
 
+def _published():
+    from .models import Programme
+
+    return Programme.objects.published()
+
+
+def _capped_ids(engine, query, cap):
+    """The ids of the published programmes the query finds, at most `cap`: where the
+    documents have a table of their own, else None."""
+    if not engine.capped:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(*engine.capped(query, cap))
+        return [pk for (pk,) in cursor.fetchall()]
+
+
 def _capped_counts(queryset, engine, queries, cap):
-    """How many programmes of `queryset` each query finds, counting up to `cap`; one
-    statement for all of them."""
+    """How many programmes of `queryset` (None: all published) each query finds, counting
+    up to `cap`; one statement for all of them."""
     parts, params = [], []
     for query in queries:
-        sql, query_params = (
-            queryset.filter(engine.match(query))
-            .order_by()
-            .values("pk")[:cap]
-            .query.sql_with_params()
-        )
+        if queryset is None and engine.capped:
+            sql, query_params = engine.capped(query, cap)
+        else:
+            sql, query_params = (
+                (_published() if queryset is None else queryset)
+                .filter(engine.match(query))
+                .order_by()
+                .values("pk")[:cap]
+                .query.sql_with_params()
+            )
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS m)")
         params.extend(query_params)
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts), params)
         return cursor.fetchone()
+
+
+def _queries(query_plan):
+    """(engine, the groups' queries, the whole query, the query of the matches)."""
+    engine = backend()
+    rendered = [engine.render(group.node) for group in query_plan.groups]
+    whole = _either(engine, rendered)
+    return engine, rendered, whole, query_plan.matches or whole
+
+
+# Up to this many matches times groups to score, each match's own document is read for its
+# score rather than the index (a few milliseconds instead of tens for a long query).
+DIRECT_WORK = 500
+
+
+def _score(query_plan, documents=False):
+    """SQL and parameters of a match's score, None where all matches score the same; of a
+    programme, or with `documents` of a row of the documents' table (ranked_ids). Each
+    matched group adds more than all weights together, plus its own weight; the lookups of
+    a group are narrowed to the matches, so a common word costs little. A group the
+    matches require is matched by all of them: its part is a constant."""
+    engine, rendered, _whole, matches = _queries(query_plan)
+    if len(rendered) < 2 or query_plan.all_required:
+        return None
+    base = len(rendered) + 1
+    required = sum(base + group.weight for group in query_plan.required)
+    scored = len(query_plan.groups) - len(query_plan.required)
+    direct = (
+        documents
+        and query_plan.match_ids is not None
+        and len(query_plan.match_ids) * scored <= DIRECT_WORK
+    )
+    column = "d.programme_id" if documents else "programmes_programme.id"
+    terms, params = [f"{required:.6f}"], []
+    for group, query in zip(query_plan.groups, rendered, strict=True):
+        if group not in query_plan.required:
+            if direct:
+                sql, group_params = engine.matched_here(query)
+            else:
+                sql, group_params = engine.matched(_both(engine, [query, matches]), column)
+            terms.append(f"{base + group.weight:.6f} * {sql}")
+            params.extend(group_params)
+    return " + ".join(terms), params
 
 
 def search(queryset, text, query_plan=None):
@@ -390,58 +503,71 @@ def search(queryset, text, query_plan=None):
     if not query_plan.groups:
         # Not none(): the facet counts build SQL from this queryset.
         return queryset.filter(RawSQL("1 = 0", [], output_field=BooleanField()))
-    engine = backend()
-    rendered = [engine.render(group.node) for group in query_plan.groups]
-    whole = _either(engine, rendered)
-    matches = query_plan.matches or whole
-    queryset = queryset.filter(engine.match(matches))
-    if len(rendered) > 1 and not query_plan.all_required:
-        # Each matched group adds more than all weights together, plus its own weight; the
-        # lookups of a group are narrowed to the matches, so a common word costs little. A
-        # group the matches require is matched by all of them: its part is a constant.
-        base = len(rendered) + 1
-        required = sum(base + group.weight for group in query_plan.required)
-        terms, params = [f"{required:.6f}"], []
-        for group, query in zip(query_plan.groups, rendered, strict=True):
-            if group not in query_plan.required:
-                sql, group_params = engine.matched(_both(engine, [query, matches]))
-                terms.append(f"{base + group.weight:.6f} * {sql}")
-                params.extend(group_params)
-        score = RawSQL(" + ".join(terms), params, output_field=FloatField())
-    else:
+    engine, _rendered, whole, matches = _queries(query_plan)
+    score = _score(query_plan)
+    if score is None:
         score = Value(1.0, output_field=FloatField())
-    return queryset.annotate(score=score, rank=engine.rank(whole)).order_by(
-        "-score", "-rank", F("published_at").desc(nulls_last=True), "pk"
+    else:
+        score = RawSQL(*score, output_field=FloatField())
+    return (
+        queryset.filter(engine.match(matches))
+        .annotate(score=score, rank=engine.rank(whole))
+        .order_by("-score", "-rank", F("published_at").desc(nulls_last=True), "pk")
     )
+
+
+def ranked_ids(query_plan):
+    """The ids of every published programme that matches, in the order of search(); on
+    PostgreSQL read from the search documents' own table alone, a tenth of the width of
+    the programmes' rows that search() reads."""
+    if not query_plan.groups:
+        return []
+    engine, _rendered, whole, matches = _queries(query_plan)
+    if engine.ranked is None:
+        ranked = search(_published(), query_plan.text, query_plan)
+        return list(ranked.values_list("pk", flat=True))
+    sql, params = engine.ranked(query_plan, whole, _score(query_plan, documents=True))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 # With this many programmes having all words of a query (or all of its rarest words),
 # programmes with fewer of them are left out.
 ENOUGH = 100
+FEW = 1000  # matches up to this many are kept on the plan by their ids (Plan.match_ids)
 
 
 def choose_matches(queryset, query_plan):
-    """Which programmes the list holds. Those with all of the query's words that match
-    anything, if there are ENOUGH of them; else those with all of its rarer words, leaving
-    out the commonest one after the other while fewer than ENOUGH have them all; else, on a
-    small portal, those with any word, a word found in FREQUENCY_CAP programmes or more not
-    bringing in programmes by itself when there are rarer ones. That bounds the work of a
-    long query on a large portal: ranking every programme with one common word of ten would
-    take seconds, and those with the rare words come first anyway."""
+    """Which programmes of `queryset` (None: all published) the list holds. Those with all
+    of the query's words that match anything, if there are ENOUGH of them; else those with
+    all of its rarer words, leaving out the commonest one after the other while fewer than
+    ENOUGH have them all; else, on a small portal, those with any word, a word found in
+    FREQUENCY_CAP programmes or more not bringing in programmes by itself when there are
+    rarer ones. That bounds the work of a long query on a large portal: ranking every
+    programme with one common word of ten would take seconds, and those with the rare
+    words come first anyway."""
     found = [g for g in query_plan.groups if g.frequency is None or g.frequency > 0]
     if len(found) < 2:
         return
     engine = backend()
     ordered = sorted(found, key=lambda group: group.frequency or 0)  # rarest first, stable
     queries = [engine.render(group.node) for group in ordered]
-    # The most words first; the first set of words that enough programmes have wins.
+    # The most words first; the first set of words that enough programmes have wins. Of
+    # all published programmes their ids are read, up to FEW: all of them, where fewer.
     for size in range(len(queries), 1, -1):
         expression = _both(engine, queries[:size])
-        (count,) = _capped_counts(queryset, engine, [expression], ENOUGH)
+        ids = _capped_ids(engine, expression, max(FEW, ENOUGH)) if queryset is None else None
+        if ids is None:
+            (count,) = _capped_counts(queryset, engine, [expression], ENOUGH)
+        else:
+            count = len(ids)
         if count >= ENOUGH:
             query_plan.matches = expression
             query_plan.all_required = size == len(queries)
             query_plan.required = ordered[:size]
+            if ids is not None and count < FEW:
+                query_plan.match_ids = ids
             return
     rare = [
         query
@@ -455,8 +581,9 @@ FREQUENCY_CAP = 2000  # counting the matches of a group stops here
 
 
 def count_groups(queryset, query_plan):
-    """How many programmes of `queryset` each group matches (up to FREQUENCY_CAP), in one
-    query; stored on the plan, where the ranking weighs rare words above common ones."""
+    """How many programmes of `queryset` (None: all published) each group matches (up to
+    FREQUENCY_CAP), in one query; stored on the plan, where the ranking weighs rare words
+    above common ones."""
     if len(query_plan.groups) < 2 and not any(g.correctable for g in query_plan.groups):
         return
     # One group: only whether it matches at all matters (for the correction of a typo).
@@ -519,13 +646,18 @@ def corrected_text(text, groups):
 def index_scans():
     """Run the queries of a search with the planner told to prefer the indexes. It cannot see
     that matching a stored document means decompressing it, so for a common word it would
-    read and decompress every document instead of taking the matches from the GIN index."""
+    read and decompress every document instead of taking the matches from the GIN index.
+    A scan so discouraged looks costly enough to be compiled (JIT), which took 20-90 ms
+    for every small table the page reads besides; and the tens of thousands of ids a common
+    word ranks are sorted in memory, not on disk."""
     if not is_postgresql():
         yield
         return
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL work_mem = '16MB'")
         yield
 
 

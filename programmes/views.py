@@ -37,7 +37,6 @@ from .models import (
 )
 
 # Columns no page shows (search documents; the larger one is stored out of line).
-SEARCH_DOCUMENTS = ("search_vector", "rank_vector")
 # A dossier holds at most this many programmes (programmes.dossier).
 DOSSIER_MAX = 50
 # The page number changes neither the matches nor their counts.
@@ -45,6 +44,7 @@ NOT_FILTERING = {"seite", *NOT_FILTERS}
 
 
 class ListFilter(ProgrammeFilter):
+    searches_all_published = True  # the list's queryset, below
     keeps_searches = True
 
 
@@ -173,11 +173,8 @@ class ProgrammeListView(FilteredListView):
 def with_detail_relations(queryset):
     """Programmes with what their pages show from their own rows and the rows beside them
     (county, Land, profile, kept neighbours); `read_details` and `terms.attach` read the
-    rest. Never their search documents, which no page shows (the larger is stored out of
-    line)."""
-    return queryset.defer(*SEARCH_DOCUMENTS).select_related(
-        "county__state", "best_practice", "neighbours"
-    )
+    rest."""
+    return queryset.select_related("county__state", "best_practice", "neighbours")
 
 
 def read_details(programmes):
@@ -185,7 +182,7 @@ def read_details(programmes):
     programmes that have them (few are taken over; most have no profile)."""
     adapted = [programme for programme in programmes if programme.adapted_from_id]
     if adapted:
-        sources = Programme.objects.defer(*SEARCH_DOCUMENTS).select_related("county")
+        sources = Programme.objects.select_related("county")
         prefetch_related_objects(adapted, Prefetch("adapted_from", queryset=sources))
     profiled = [programme for programme in programmes if programme.profile is not None]
     if profiled:

@@ -180,7 +180,12 @@ def test_the_list_shows_what_the_database_would_in_its_order(client, varied, mon
     monkeypatch.setattr(ProgrammeListView, "paginate_by", 7)
     choices = _choices()
     orders = ["", *(key for key, (_label, order) in SORT_ORDERS.items() if order is not None)]
-    for params in [*_combinations(varied, choices), {"q": "Wohnung", "land": ["bayern"]}]:
+    searches = [
+        {"q": "Wohnung", "land": ["bayern"]},
+        {"q": "Wohnung Patenschaft Ehrenamt"},  # matches of one, two or three words
+        {"q": "Familien Integrationskurs", "status": ["running"]},
+    ]
+    for params in [*_combinations(varied, choices), *searches]:
         for order in orders + (["relevanz"] if "q" in params else []):
             query = {**params, "sortierung": order} if order else params
             filterset = ProgrammeFilter(

@@ -1,6 +1,7 @@
 """Full-text search: the same analysis and the same behaviour on PostgreSQL and SQLite."""
 
 from array import array
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
@@ -9,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from portal.cache import forget_local_values
+from programmes.enums import PublicationState
 from programmes.models import Programme, SearchTerm
 from tests.factories import BestPracticeFactory, CountyFactory, ProgrammeFactory
 
@@ -335,7 +337,11 @@ def test_a_search_is_answered_from_what_the_process_found_until_the_content_chan
     from programmes import search
 
     settings.PUBLIC_PAGE_CACHE = False
-    index = "search_vector" if connection.vendor == "postgresql" else search.SQLITE_TABLE
+    index = (
+        search.PostgresBackend.DOCUMENTS
+        if connection.vendor == "postgresql"
+        else search.SQLITE_TABLE
+    )
     first = client.get(LIST_URL, {"q": "Flüchtlnge"})
     assert [p.title for p in first.context["object_list"]] == ["Flüchtlinge begleiten"]
     for params in [
@@ -354,6 +360,63 @@ def test_a_search_is_answered_from_what_the_process_found_until_the_content_chan
     ProgrammeFactory(title="Flüchtlinge willkommen heißen", fields=["volunteering"])
     found = titles(client, q="Flüchtlnge", sortierung="titel")
     assert found == ["Flüchtlinge begleiten", "Flüchtlinge willkommen heißen"]
+
+
+def test_a_search_that_requires_the_rarer_words_still_orders_by_the_others(
+    client, monkeypatch, settings
+):
+    """With enough programmes having the rarer words, only they are listed, read by their
+    ids (search.choose_matches); a match with the commoner word too, in its long text
+    only (which the rank does not read), comes first, as in the filters' own query."""
+    from programmes import search
+    from programmes.filters import ProgrammeFilter
+
+    settings.PUBLIC_PAGE_CACHE = False
+    monkeypatch.setattr(search, "ENOUGH", 3)
+    for index in range(4):
+        programme = ProgrammeFactory(
+            title=f"Lesepaten im Stadtteil {index}",
+            summary="Vorlesen für Kinder.",
+            description="Wir lesen vor." + (" Danach Treffpunkt im Café." if index == 0 else ""),
+        )
+        programme.published_at -= timedelta(days=10 - index)  # the one with both: oldest
+        programme.save()
+    for index in range(6):
+        ProgrammeFactory(title=f"Treffpunkt {index}", summary="Offener Treffpunkt.")
+    expected = ["Lesepaten im Stadtteil 0", *(f"Lesepaten im Stadtteil {i}" for i in (3, 2, 1))]
+    assert titles(client, q="Lesepaten Stadtteil Treffpunkt") == expected
+    filterset = ProgrammeFilter(
+        {"q": "Lesepaten Stadtteil Treffpunkt"}, queryset=Programme.objects.published()
+    )
+    assert filterset.is_valid()
+    assert [programme.title for programme in filterset.qs] == expected
+
+
+def test_a_withdrawn_programme_leaves_the_search_at_once_and_returns_when_published(
+    client, library, settings
+):
+    """The list's search reads from the search documents alone whether a programme is
+    published and when: every save writes them."""
+    from programmes import search
+
+    settings.PUBLIC_PAGE_CACHE = False
+    programme = ProgrammeFactory(title="Nähcafé für Mütter")
+    older = ProgrammeFactory(title="Nähcafé im Quartier")
+    older.published_at -= timedelta(days=3)
+    older.save()
+    newest_first = [programme.pk, older.pk]
+    assert search.ranked_ids(search.plan("Nähcafé")) == newest_first
+    programme.publication_state = PublicationState.DRAFT
+    programme.save()
+    assert search.ranked_ids(search.plan("Nähcafé")) == [older.pk]
+    assert titles(client, q="Nähcafé") == ["Nähcafé im Quartier"]
+    programme.publication_state = PublicationState.PUBLISHED
+    programme.save()
+    assert search.ranked_ids(search.plan("Nähcafé")) == newest_first
+    older.published_at += timedelta(days=30)  # published again, later
+    older.save()
+    assert search.ranked_ids(search.plan("Nähcafé")) == newest_first[::-1]
+    assert titles(client, q="Nähcafé") == ["Nähcafé im Quartier", "Nähcafé für Mütter"]
 
 
 def test_the_process_keeps_the_newest_versions_searches_up_to_a_number_of_ids(monkeypatch):

@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from portal.cache import content_version
+from portal.cache import LocalPages, content_version
 from tests.factories import BestPracticeFactory, ProgrammeFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +22,33 @@ def test_a_second_anonymous_visit_costs_one_query(client, django_assert_num_quer
         second = client.get(LIST_URL, {"handlungsfeld": "housing"})
     assert second.content == first.content
     assert second["Content-Type"] == first["Content-Type"]
+
+
+def test_a_page_kept_by_the_process_needs_no_shared_cache_until_the_content_changes(
+    client, django_assert_num_queries
+):
+    programme = ProgrammeFactory(title="Sprachcafé")
+    first = client.get(LIST_URL)
+    cache.clear()  # the shared cache loses it; this process still has it
+    with django_assert_num_queries(1):  # the content version
+        second = client.get(LIST_URL)
+    assert second.content == first.content
+    programme.title = "Sprachcafé am Markt"
+    programme.save()
+    assert "Sprachcafé am Markt" in client.get(LIST_URL).content.decode()
+
+
+def test_the_process_keeps_pages_up_to_a_number_of_bytes_least_recently_served_first():
+    pages = LocalPages(limit=10)
+    pages.put("a", (b"aaaa", {}))
+    pages.put("b", (b"bbbb", {}))
+    assert pages.get("a") == (b"aaaa", {})  # now served more recently than "b"
+    pages.put("c", (b"cccc", {}))
+    assert pages.get("b") is None
+    assert pages.get("a") is not None and pages.get("c") is not None
+    assert pages.size == 8
+    pages.put("huge", (b"x" * 11, {}))  # larger than all: not kept, nothing dropped
+    assert pages.get("huge") is None and pages.size == 8
 
 
 @pytest.mark.parametrize("url", [HOME_URL, LIST_URL])

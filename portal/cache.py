@@ -11,6 +11,7 @@ pages of a visitor's session (the Merkliste) never are."""
 
 import hashlib
 import logging
+import threading
 import time
 from collections import OrderedDict
 from contextlib import suppress
@@ -145,35 +146,46 @@ def forget_local_values():
 
 class LocalPages:
     """Cached pages also kept in this process, up to a number of bytes, the least recently
-    served going first: a page read again needs no round trip to the shared cache and no
-    unpickling of its hundred kilobytes. Their keys carry the content version like the
-    shared ones, so a page of an older version is never served."""
+    served going first, each for at most PAGE_TIMEOUT like the shared copy (a page may
+    depend on the date, e.g. the featured practices): a page read again needs no round trip
+    to the shared cache and no unpickling of its hundred kilobytes. Their keys carry the
+    content version like the shared ones, so a page of an older version is never served."""
 
-    def __init__(self, limit):
-        self.limit, self.size = limit, 0
-        self.pages = OrderedDict()
+    def __init__(self, limit, timeout=PAGE_TIMEOUT):
+        self.limit, self.timeout, self.size = limit, timeout, 0
+        self.pages = OrderedDict()  # key → (page, when stored)
+        self.lock = threading.Lock()
 
     def get(self, key):
-        with suppress(KeyError):  # another thread may have let it go
+        with self.lock:
+            found = self.pages.get(key)
+            if found is None:
+                return None
+            page, stored = found
+            if time.monotonic() - stored > self.timeout:
+                self._drop(key)
+                return None
             self.pages.move_to_end(key)
-            return self.pages[key]
-        return None
+            return page
 
     def put(self, key, page):
         size = len(page[0])
-        if size > self.limit:
-            return
-        with suppress(KeyError, RuntimeError, StopIteration):
+        with self.lock:
+            if size > self.limit or key in self.pages:
+                return
             while self.pages and self.size + size > self.limit:
-                _old, (content, _headers) = self.pages.popitem(last=False)
-                self.size -= len(content)
-        if key not in self.pages:
-            self.pages[key] = page
+                self._drop(next(iter(self.pages)))
+            self.pages[key] = (page, time.monotonic())
             self.size += size
 
+    def _drop(self, key):
+        (content, _headers), _stored = self.pages.pop(key)
+        self.size -= len(content)
+
     def clear(self):
-        self.pages.clear()
-        self.size = 0
+        with self.lock:
+            self.pages.clear()
+            self.size = 0
 
 
 LOCAL_PAGE_BYTES = 32 * 1024 * 1024

@@ -199,8 +199,9 @@ class ProgrammeFilter(django_filters.FilterSet):
         fields = []
 
     # The public list searches all published programmes (which search.ranked_ids reads
-    # from the search documents alone) and keeps what a search found (search.kept); other
-    # users of the filters search their own querysets.
+    # from the search documents alone, whatever the filterset's queryset: a subclass sets
+    # this only where that queryset is all published programmes) and keeps what a search
+    # found (search.kept); other users of the filters search their own querysets.
     searches_all_published = False
     keeps_searches = False
 

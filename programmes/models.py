@@ -781,7 +781,8 @@ class SearchDocument(models.Model):
     # matches, small enough to be read for thousands of them, and stored in the row.
     rank_vector = SearchVectorField(null=True)
     # Everything, the long texts too (weight C): what decides whether a programme matches,
-    # found through its GIN index and stored out of line.
+    # found through its GIN index; stored uncompressed and out of line once the row would
+    # pass about 2 kB, as it does for most programmes.
     search_vector = SearchVectorField(null=True)
 
     class Meta:

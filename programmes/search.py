@@ -297,8 +297,9 @@ def _fts(node):
 
 
 # How a query is asked for, per database (both classes have render, either, both, match,
-# matched and rank). SQL fragments refer to the programme table by its name: the search
-# runs in the programme list's own query.
+# matched and rank). match, matched and rank refer to the programme table by its name: they
+# run in a queryset's own query (search()); on PostgreSQL capped, matched_here and ranked
+# read the documents' table alone, for all published programmes (ranked_ids).
 
 
 class PostgresBackend:
@@ -312,7 +313,7 @@ class PostgresBackend:
         "WHERE d.search_vector @@ to_tsquery('simple', %s))"
     )
     # Whether a listed programme matches one group of the query: the ids from the index, a
-    # hashed subplan, instead of decompressing each listed programme's document.
+    # hashed subplan, instead of reading each listed programme's document.
     MATCHING_IDS = (
         "{column} IN (SELECT s.programme_id FROM " + DOCUMENTS + " s "
         "WHERE s.search_vector @@ to_tsquery('simple', %s))"
@@ -356,7 +357,7 @@ class PostgresBackend:
         alone, which holds their rank and date of publication too. Matches found already
         (choose_matches) are read by their ids, not from the index again."""
         if query_plan.match_ids is not None:
-            where, params = "d.programme_id = ANY(%s)", [query_plan.match_ids]
+            where, params = "d.published AND d.programme_id = ANY(%s)", [query_plan.match_ids]
         else:
             where = "d.published AND d.search_vector @@ to_tsquery('simple', %s)"
             params = [query_plan.matches or whole]
@@ -527,6 +528,8 @@ def ranked_ids(query_plan):
         ranked = search(_published(), query_plan.text, query_plan)
         return list(ranked.values_list("pk", flat=True))
     sql, params = engine.ranked(query_plan, whole, _score(query_plan, documents=True))
+    # Read once: the plan is kept with what it found (Found), the ids are not.
+    query_plan.match_ids = None
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [pk for (pk,) in cursor.fetchall()]
@@ -645,8 +648,8 @@ def corrected_text(text, groups):
 @contextmanager
 def index_scans():
     """Run the queries of a search with the planner told to prefer the indexes. It cannot see
-    that matching a stored document means decompressing it, so for a common word it would
-    read and decompress every document instead of taking the matches from the GIN index.
+    that matching a stored document means reading it from out of line, so for a common word
+    it would read every document instead of taking the matches from the GIN index.
     A scan so discouraged looks costly enough to be compiled (JIT), which took 20-90 ms
     for every small table the page reads besides; and the tens of thousands of ids a common
     word ranks are sorted in memory, not on disk."""

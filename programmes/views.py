@@ -36,7 +36,6 @@ from .models import (
     TargetGroup,
 )
 
-# Columns no page shows (search documents; the larger one is stored out of line).
 # A dossier holds at most this many programmes (programmes.dossier).
 DOSSIER_MAX = 50
 # The page number changes neither the matches nor their counts.

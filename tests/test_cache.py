@@ -51,6 +51,17 @@ def test_the_process_keeps_pages_up_to_a_number_of_bytes_least_recently_served_f
     assert pages.get("huge") is None and pages.size == 8
 
 
+def test_the_process_keeps_a_page_no_longer_than_the_shared_cache(monkeypatch):
+    pages = LocalPages(limit=10, timeout=60)
+    now = [1000.0]
+    monkeypatch.setattr("portal.cache.time.monotonic", lambda: now[0])
+    pages.put("a", (b"aaaa", {}))
+    now[0] += 59
+    assert pages.get("a") == (b"aaaa", {})
+    now[0] += 2  # stored 61 s ago
+    assert pages.get("a") is None and pages.size == 0
+
+
 @pytest.mark.parametrize("url", [HOME_URL, LIST_URL])
 def test_a_published_edit_shows_on_the_next_request(client, url):
     programme = ProgrammeFactory(title="Alter Titel")

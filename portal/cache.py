@@ -267,6 +267,17 @@ def _anonymous_read(request):
     )
 
 
+def _stored_page(key):
+    """(content, headers) of a cached page: this process's copy, else the shared one, which
+    the process then keeps too."""
+    stored = _local_pages.get(key)
+    if stored is None:
+        stored = _get(key)
+        if stored is not None:
+            _local_pages.put(key, stored)
+    return stored
+
+
 def public_page(view):
     """Serve a public view from the cache for anonymous visitors; answer a repeated request
     with the current tag (`If-None-Match`) with 304. The tag holds even where the page cache
@@ -283,13 +294,7 @@ def public_page(view):
         if not_modified is not None:
             return not_modified
         key = _key("page", version, path)
-        stored = None
-        if settings.PUBLIC_PAGE_CACHE:
-            stored = _local_pages.get(key)
-            if stored is None:
-                stored = _get(key)
-                if stored is not None:
-                    _local_pages.put(key, stored)
+        stored = _stored_page(key) if settings.PUBLIC_PAGE_CACHE else None
         if stored is not None:
             content, headers = stored
             response = HttpResponse(content)

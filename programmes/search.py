@@ -351,16 +351,16 @@ class PostgresBackend:
         a few matches cheaper than the index."""
         return "(d.search_vector @@ to_tsquery('simple', %s))::int", [query]
 
-    def ranked(self, query_plan, whole, score):
+    def ranked(self, matches, match_ids, whole, score):
         """SQL and parameters of the ids of all published programmes that match, in the
         order of search() (`score` None where all score the same): from the documents' table
         alone, which holds their rank and date of publication too. Matches found already
-        (choose_matches) are read by their ids, not from the index again."""
-        if query_plan.match_ids is not None:
-            where, params = "d.published AND d.programme_id = ANY(%s)", [query_plan.match_ids]
+        (`match_ids`, choose_matches) are read by their ids, not from the index again."""
+        if match_ids is not None:
+            where, params = "d.published AND d.programme_id = ANY(%s)", [match_ids]
         else:
             where = "d.published AND d.search_vector @@ to_tsquery('simple', %s)"
-            params = [query_plan.matches or whole]
+            params = [matches]
         score_sql, score_params = score or ("", [])
         return (
             f"SELECT d.programme_id FROM {self.DOCUMENTS} d WHERE {where} "
@@ -527,9 +527,10 @@ def ranked_ids(query_plan):
     if engine.ranked is None:
         ranked = search(_published(), query_plan.text, query_plan)
         return list(ranked.values_list("pk", flat=True))
-    sql, params = engine.ranked(query_plan, whole, _score(query_plan, documents=True))
+    score = _score(query_plan, documents=True)
     # Read once: the plan is kept with what it found (Found), the ids are not.
-    query_plan.match_ids = None
+    match_ids, query_plan.match_ids = query_plan.match_ids, None
+    sql, params = engine.ranked(matches, match_ids, whole, score)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [pk for (pk,) in cursor.fetchall()]

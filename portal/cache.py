@@ -244,6 +244,15 @@ def cached_value(name, compute, *, request=None, local=False, single=False):
     return value
 
 
+def forget_value(name, request=None):
+    """Forget what cached_value or keep_shared stored under this name for the current
+    version, in this process and in the shared cache (benchmark_search: a search as if never
+    made before)."""
+    key = _key("value", content_version(request), name)
+    _local.pop(key, None)
+    _delete(key)
+
+
 def shared_value(name, request=None):
     """What `keep_shared` stored under this name for the current content version, from the
     cache that all processes share; None if nothing was."""

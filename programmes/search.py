@@ -190,6 +190,9 @@ class Plan:
     required: list = field(default_factory=list)  # the groups `matches` requires
     # Every published programme `matches` finds, where they are few (choose_matches).
     match_ids: list | None = None
+    # Every match of a one-word query in order, found while counting (count_groups) and
+    # read once by ranked_ids.
+    ranked: list | None = None
 
     @property
     def terms(self):
@@ -346,6 +349,27 @@ class PostgresBackend:
             [query],
         )
 
+    def among(self, ids, query):
+        """SQL and parameters of those of these programmes' ids that match the query, each
+        read by its id: a few are cheaper to read than the query's whole list in the index."""
+        return (
+            f"SELECT d.programme_id FROM {self.DOCUMENTS} d WHERE d.programme_id = ANY(%s) "
+            "AND d.search_vector @@ to_tsquery('simple', %s)",
+            [ids, query],
+        )
+
+    def estimated(self, query):
+        """How many published programmes the planner expects the query to match, from the
+        statistics ANALYZE keeps of the documents' words: no index is read."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {self.DOCUMENTS} d WHERE d.published "
+                "AND d.search_vector @@ to_tsquery('simple', %s)",
+                [query],
+            )
+            (explained,) = cursor.fetchone()
+        return explained[0]["Plan"]["Plan Rows"]
+
     def matched_here(self, query):
         """Whether a match of ranked() matches the query too, from its own document: for
         a few matches cheaper than the index."""
@@ -399,7 +423,7 @@ class SqliteBackend:
         )
 
     # SQLite searches all published programmes as any queryset (search()).
-    capped = ranked = matched_here = None
+    capped = ranked = matched_here = estimated = among = None
 
 
 def backend():
@@ -427,6 +451,13 @@ def _capped_ids(engine, query, cap):
         return None
     with connection.cursor() as cursor:
         cursor.execute(*engine.capped(query, cap))
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def _ids_also_matching(engine, ids, query):
+    """Those of these published programmes the query finds too."""
+    with connection.cursor() as cursor:
+        cursor.execute(*engine.among(ids, query))
         return [pk for (pk,) in cursor.fetchall()]
 
 
@@ -521,6 +552,9 @@ def ranked_ids(query_plan):
     """The ids of every published programme that matches, in the order of search(); on
     PostgreSQL read from the search documents' own table alone, a tenth of the width of
     the programmes' rows that search() reads."""
+    if query_plan.ranked is not None:
+        ranked, query_plan.ranked = query_plan.ranked, None
+        return ranked
     if not query_plan.groups:
         return []
     engine, _rendered, whole, matches = _queries(query_plan)
@@ -557,21 +591,25 @@ def choose_matches(queryset, query_plan):
     engine = backend()
     ordered = sorted(found, key=lambda group: group.frequency or 0)  # rarest first, stable
     queries = [engine.render(group.node) for group in ordered]
-    # The most words first; the first set of words that enough programmes have wins. Of
-    # all published programmes their ids are read, up to FEW: all of them, where fewer.
-    for size in range(len(queries), 1, -1):
-        expression = _both(engine, queries[:size])
-        ids = _capped_ids(engine, expression, max(FEW, ENOUGH)) if queryset is None else None
-        if ids is None:
-            (count,) = _capped_counts(queryset, engine, [expression], ENOUGH)
-        else:
-            count = len(ids)
-        if count >= ENOUGH:
-            query_plan.matches = expression
+    matching = _Matching(queryset, engine, queries)
+    sizes = range(len(queries), 1, -1)
+    # A long query's words are rarely all in enough programmes: those with all but the
+    # commonest word first. Where they are few, whether they have that word as well is read
+    # from them alone, not from the index with every word again; where they are not enough,
+    # fewer still have every word.
+    if (
+        matching.by_ids
+        and len(queries) >= ALL_BUT_ONE_FIRST
+        and matching.count(len(queries) - 1) < ENOUGH
+    ):
+        sizes = range(len(queries) - 2, 1, -1)
+    # The most words first; the first set of words that enough programmes have wins.
+    for size in sizes:
+        if matching.count(size) >= ENOUGH:
+            query_plan.matches = _both(engine, queries[:size])
             query_plan.all_required = size == len(queries)
             query_plan.required = ordered[:size]
-            if ids is not None and count < FEW:
-                query_plan.match_ids = ids
+            query_plan.match_ids = matching.ids(size)
             return
     rare = [
         query
@@ -581,7 +619,52 @@ def choose_matches(queryset, query_plan):
     query_plan.matches = _either(engine, rare or queries)
 
 
+ALL_BUT_ONE_FIRST = 4  # words of a query from which choose_matches begins with all but one
+
+
+class _Matching:
+    """How many programmes of `queryset` (None: all published) have the first `size` of
+    these queries (rarest first), each number read once. Of all published programmes the
+    ids are read, up to FEW: all of them, where fewer; the matches of one more query are
+    then those of them that have it too."""
+
+    def __init__(self, queryset, engine, queries):
+        self.queryset, self.engine, self.queries = queryset, engine, queries
+        self.by_ids = queryset is None and engine.capped is not None
+        self._ids, self._counts = {}, {}
+
+    def count(self, size):
+        if size not in self._counts:
+            if self.by_ids:
+                self._counts[size] = len(self._read_ids(size))
+            else:
+                expression = _both(self.engine, self.queries[:size])
+                (self._counts[size],) = _capped_counts(
+                    self.queryset, self.engine, [expression], ENOUGH
+                )
+        return self._counts[size]
+
+    def ids(self, size):
+        """All the ids with the first `size` queries, where they are fewer than FEW."""
+        found = self._ids.get(size)
+        return found if found is not None and len(found) < FEW else None
+
+    def _read_ids(self, size):
+        fewer = self.ids(size - 1)
+        if fewer is not None:
+            found = _ids_also_matching(self.engine, fewer, self.queries[size - 1])
+        else:
+            expression = _both(self.engine, self.queries[:size])
+            found = _capped_ids(self.engine, expression, max(FEW, ENOUGH))
+        self._ids[size] = found
+        return found
+
+
 FREQUENCY_CAP = 2000  # counting the matches of a group stops here
+# A group that the planner expects in this many times FREQUENCY_CAP published programmes or
+# more is not counted: its count would stop at the cap anyway, and counting a common word
+# reads its whole list in the index (10-20 ms at 100,000 programmes), the estimate none.
+SURELY_COMMON = 5
 
 
 def count_groups(queryset, query_plan):
@@ -590,13 +673,22 @@ def count_groups(queryset, query_plan):
     above common ones."""
     if len(query_plan.groups) < 2 and not any(g.correctable for g in query_plan.groups):
         return
-    # One group: only whether it matches at all matters (for the correction of a typo).
-    cap = FREQUENCY_CAP if len(query_plan.groups) > 1 else 1
     engine = backend()
+    # One group: only whether it matches at all matters (for the correction of a typo). Of
+    # all published programmes, its matches in order tell, which the list reads next.
+    if len(query_plan.groups) == 1 and queryset is None and engine.ranked:
+        query_plan.ranked = ranked_ids(query_plan)
+        query_plan.groups[0].frequency = min(len(query_plan.ranked), 1)
+        return
+    cap = FREQUENCY_CAP if len(query_plan.groups) > 1 else 1
     queries = [engine.render(group.node) for group in query_plan.groups]
-    counts = _capped_counts(queryset, engine, queries, cap)
+    counts = [None] * len(queries)  # None: to be counted
+    if queryset is None and engine.estimated and cap == FREQUENCY_CAP:
+        counts = [cap if engine.estimated(q) >= SURELY_COMMON * cap else None for q in queries]
+    uncounted = [query for query, count in zip(queries, counts, strict=True) if count is None]
+    counted = iter(_capped_counts(queryset, engine, uncounted, cap) if uncounted else ())
     for group, count in zip(query_plan.groups, counts, strict=True):
-        group.frequency = count
+        group.frequency = next(counted) if count is None else count
 
 
 def unmatched_groups(query_plan):

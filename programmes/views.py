@@ -42,6 +42,18 @@ DOSSIER_MAX = 50
 NOT_FILTERING = {"seite", *NOT_FILTERS}
 
 
+def facets_name(params):
+    """The name a list's facet counts are kept under (portal.cache.cached_value): they
+    depend on the filters and the search only, not on page or order."""
+    query = sorted(
+        (key, value)
+        for key, values in params.lists()
+        if key not in NOT_FILTERING
+        for value in values
+    )
+    return f"facets:{query}"
+
+
 class ListFilter(ProgrammeFilter):
     searches_all_published = True  # the list's queryset, below
     keeps_searches = True
@@ -71,15 +83,8 @@ class ProgrammeListView(FilteredListView):
     def get_paginator(self, queryset, per_page, **kwargs):
         """Pages of ids, from the facet index and what the search found
         (programmes.facets.listed); the count comes with the facet counts."""
-        # The counts depend on the filters and the search only, not on page or order.
-        query = sorted(
-            (key, value)
-            for key, values in self.request.GET.lists()
-            if key not in NOT_FILTERING
-            for value in values
-        )
         self.facets, total = cached_value(
-            f"facets:{query}",
+            facets_name(self.request.GET),
             lambda: facet_counts(self.filterset),
             request=self.request,
             local=True,

@@ -362,6 +362,25 @@ def test_a_search_is_answered_from_what_the_process_found_until_the_content_chan
     assert found == ["Flüchtlinge begleiten", "Flüchtlinge willkommen heißen"]
 
 
+def test_a_one_word_search_reads_the_documents_once_and_a_typo_twice(client, library, settings):
+    """Whether one word matches at all (for the correction of a typo) comes with its ranked
+    matches on PostgreSQL, where the list reads them from the documents' own table."""
+    from programmes import search
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the documents have a table of their own on PostgreSQL only")
+    settings.PUBLIC_PAGE_CACHE = False
+    for text, expected, statements in [
+        ("Gemeindehaus", "Begegnung im Dorf", 1),
+        ("Patenschft", "Begegnung im Dorf", 2),  # nothing, then the corrected word
+    ]:
+        with CaptureQueriesContext(connection) as queries:
+            found = titles(client, q=text)
+        assert found[0] == expected
+        reads = [query for query in queries if search.PostgresBackend.DOCUMENTS in query["sql"]]
+        assert len(reads) == statements, text
+
+
 def test_a_search_that_requires_the_rarer_words_still_orders_by_the_others(
     client, monkeypatch, settings
 ):
@@ -471,3 +490,85 @@ def test_with_the_rarer_words_required_the_other_words_still_decide_the_order(
     found = titles(client, q="Lesepaten Quartier Bibliothek")
     assert found[0] == "Alles drei"
     assert sorted(found[1:]) == [f"Lesepaten im Quartier {index}" for index in range(3)]
+
+
+# Four words, the rarest first: which of them each programme has, how many such programmes.
+WORD_SETS = [
+    ({1, 2, 3, 4}, 2),  # the oldest: by rank alone they would come after the next three
+    ({1, 2, 3}, 3),
+    ({1, 2}, 3),
+    ({1, 4}, 1),
+    ({2, 3, 4}, 2),
+    ({3, 4}, 4),
+    ({4}, 5),
+]  # with all four: 2; with the three rarest: 5; with the two rarest: 8
+
+
+@pytest.mark.parametrize(("enough", "listed"), [(2, 2), (3, 5), (5, 5), (6, 8), (8, 8), (9, 20)])
+def test_a_long_query_requires_the_words_enough_programmes_have_as_the_filters_do(
+    client, monkeypatch, settings, enough, listed
+):
+    """The list reads its matches by their ids, all words but the commonest first, and
+    narrows them to those with the commonest word too; the filters' own query counts them.
+    Both require the same words and list the same programmes in the same order."""
+    from programmes import search
+    from programmes.filters import ProgrammeFilter
+    from programmes.models import Programme
+
+    settings.PUBLIC_PAGE_CACHE = False
+    words = {1: "Laterne", 2: "Trommel", 3: "Kompass", 4: "Gitarre"}
+    number = 0
+    for chosen, count in WORD_SETS:
+        for _ in range(count):
+            number += 1
+            ProgrammeFactory(
+                title=f"Angebot {number}",
+                summary=" ".join(words[word] for word in sorted(chosen) if word != 4),
+                # The commonest word in the long text only, which the rank does not read.
+                description="Mit Gitarre." if 4 in chosen else "Ohne.",
+            )
+    monkeypatch.setattr(search, "ENOUGH", enough)
+    text = "Laterne Trommel Kompass Gitarre"
+    response = client.get(LIST_URL, {"q": text})
+    shown = [programme.pk for programme in response.context["object_list"]]
+    filterset = ProgrammeFilter({"q": text}, queryset=Programme.objects.published())
+    assert filterset.is_valid()
+    assert response.context["paginator"].count == listed
+    assert shown == list(filterset.qs.values_list("pk", flat=True))[: len(shown)]
+    if listed < 20:
+        # Those with every word first, the oldest of all, by the score of the commonest.
+        assert {p.title for p in response.context["object_list"][:2]} == {
+            "Angebot 1",
+            "Angebot 2",
+        }
+
+
+def test_a_word_the_planner_expects_in_many_programmes_is_not_counted(
+    client, monkeypatch, settings
+):
+    """The database's statistics of the documents' words say a word is common: its count
+    would only stop at the cap, so it is not read from the index; a rare word is counted."""
+    from programmes import search
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the planner's estimate is read on PostgreSQL only")
+    settings.PUBLIC_PAGE_CACHE = False
+    # PostgreSQL estimates a word by its prefix once it knows 100 words of the documents.
+    syllables = ["ba", "ke", "mo", "du", "ri"]
+    vocabulary = " ".join(f"{a}{b}{c}" for a in syllables for b in syllables for c in syllables)
+    for index in range(40):
+        ProgrammeFactory(
+            title=f"Laternenumzug {index}",
+            summary="Laternen basteln." + (" Mit Trommel." if index < 2 else ""),
+            description=vocabulary,
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE programmes_searchdocument")
+    monkeypatch.setattr(search, "FREQUENCY_CAP", 4)  # 5 × 4 = 20 ≤ 40 expected
+    query_plan = search.plan("Laterne Trommel")
+    with CaptureQueriesContext(connection) as queries:
+        search.count_groups(None, query_plan)
+    assert [group.frequency for group in query_plan.groups] == [4, 2]
+    (counting,) = [query["sql"] for query in queries if "COUNT(*)" in query["sql"]]
+    assert counting.count("COUNT(*)") == 1 and "trommel" in counting
+    assert titles(client, q="Laterne Trommel")[:2] == ["Laternenumzug 1", "Laternenumzug 0"]

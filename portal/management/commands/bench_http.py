@@ -67,6 +67,9 @@ def _worker_memory(master):
     return memory
 
 
+GUNICORN_TIMEOUT = 120
+
+
 class Command(BaseCommand):
     help = "Load-tests the public pages under gunicorn with production settings (wrk)."
 
@@ -130,6 +133,9 @@ class Command(BaseCommand):
                 "portal.wsgi",
                 f"--workers={load['workers']}",
                 f"--bind=127.0.0.1:{port}",
+                # As the README's command: the open data of 100,000 programmes stream for
+                # longer than gunicorn's default of 30 s, which counts the whole response.
+                f"--timeout={GUNICORN_TIMEOUT}",
                 "--log-level=warning",
             ],
             env=env,

@@ -190,9 +190,15 @@ class Plan:
     required: list = field(default_factory=list)  # the groups `matches` requires
     # Every published programme `matches` finds, where they are few (choose_matches).
     match_ids: list | None = None
-    # Every match of a one-word query in order, found while counting (count_groups) and
-    # read once by ranked_ids.
+    # Every match of a query of one correctable group, in order: found while counting
+    # (count_groups) for the public list, read once by ranked_ids.
     ranked: list | None = None
+
+    def __getstate__(self):
+        """A kept plan (Found) holds no ids: those are kept once, by Found itself."""
+        state = self.__dict__.copy()
+        state["ranked"] = state["match_ids"] = None
+        return state
 
     @property
     def terms(self):
@@ -299,10 +305,10 @@ def _fts(node):
     return "(" + joiner.join(_fts(item) for item in node.items) + ")"
 
 
-# How a query is asked for, per database (both classes have render, either, both, match,
-# matched and rank). match, matched and rank refer to the programme table by its name: they
-# run in a queryset's own query (search()); on PostgreSQL capped, matched_here and ranked
-# read the documents' table alone, for all published programmes (ranked_ids).
+# How a query is asked for, per database (both classes have render, OR, AND, match, matched
+# and rank). match, matched and rank refer to the programme table by its name: they run in a
+# queryset's own query (search()); on PostgreSQL capped, among, matched_here and ranked read
+# the documents' table alone, for all published programmes (ranked_ids, choose_matches).
 
 
 class PostgresBackend:
@@ -358,18 +364,6 @@ class PostgresBackend:
             [ids, query],
         )
 
-    def estimated(self, query):
-        """How many published programmes the planner expects the query to match, from the
-        statistics ANALYZE keeps of the documents' words: no index is read."""
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {self.DOCUMENTS} d WHERE d.published "
-                "AND d.search_vector @@ to_tsquery('simple', %s)",
-                [query],
-            )
-            (explained,) = cursor.fetchone()
-        return explained[0]["Plan"]["Plan Rows"]
-
     def matched_here(self, query):
         """Whether a match of ranked() matches the query too, from its own document: for
         a few matches cheaper than the index."""
@@ -423,7 +417,7 @@ class SqliteBackend:
         )
 
     # SQLite searches all published programmes as any queryset (search()).
-    capped = ranked = matched_here = estimated = among = None
+    capped = ranked = matched_here = among = None
 
 
 def backend():
@@ -574,6 +568,7 @@ def ranked_ids(query_plan):
 # programmes with fewer of them are left out.
 ENOUGH = 100
 FEW = 1000  # matches up to this many are kept on the plan by their ids (Plan.match_ids)
+ALL_BUT_ONE_FIRST = 4  # words of a query from which choose_matches begins with all but one
 
 
 def choose_matches(queryset, query_plan):
@@ -619,14 +614,11 @@ def choose_matches(queryset, query_plan):
     query_plan.matches = _either(engine, rare or queries)
 
 
-ALL_BUT_ONE_FIRST = 4  # words of a query from which choose_matches begins with all but one
-
-
 class _Matching:
     """How many programmes of `queryset` (None: all published) have the first `size` of
     these queries (rarest first), each number read once. Of all published programmes the
-    ids are read, up to FEW: all of them, where fewer; the matches of one more query are
-    then those of them that have it too."""
+    ids are read, up to max(FEW, ENOUGH): all of them, where fewer than FEW; the matches of
+    one more query are then those of them that have it too."""
 
     def __init__(self, queryset, engine, queries):
         self.queryset, self.engine, self.queries = queryset, engine, queries
@@ -661,16 +653,12 @@ class _Matching:
 
 
 FREQUENCY_CAP = 2000  # counting the matches of a group stops here
-# A group that the planner expects in this many times FREQUENCY_CAP published programmes or
-# more is not counted: its count would stop at the cap anyway, and counting a common word
-# reads its whole list in the index (10-20 ms at 100,000 programmes), the estimate none.
-SURELY_COMMON = 5
 
 
 def count_groups(queryset, query_plan):
     """How many programmes of `queryset` (None: all published) each group matches (up to
     FREQUENCY_CAP), in one query; stored on the plan, where the ranking weighs rare words
-    above common ones."""
+    above common ones. A single group of the public list is ranked instead (Plan.ranked)."""
     if len(query_plan.groups) < 2 and not any(g.correctable for g in query_plan.groups):
         return
     engine = backend()
@@ -682,13 +670,9 @@ def count_groups(queryset, query_plan):
         return
     cap = FREQUENCY_CAP if len(query_plan.groups) > 1 else 1
     queries = [engine.render(group.node) for group in query_plan.groups]
-    counts = [None] * len(queries)  # None: to be counted
-    if queryset is None and engine.estimated and cap == FREQUENCY_CAP:
-        counts = [cap if engine.estimated(q) >= SURELY_COMMON * cap else None for q in queries]
-    uncounted = [query for query, count in zip(queries, counts, strict=True) if count is None]
-    counted = iter(_capped_counts(queryset, engine, uncounted, cap) if uncounted else ())
+    counts = _capped_counts(queryset, engine, queries, cap)
     for group, count in zip(query_plan.groups, counts, strict=True):
-        group.frequency = next(counted) if count is None else count
+        group.frequency = count
 
 
 def unmatched_groups(query_plan):
@@ -826,6 +810,11 @@ _kept = KeptSearches()
 def shared_name(key):
     """The name of a kept search in the shared cache, which adds database and version."""
     _database, _version, text, as_typed = key
+    return text_name(text, as_typed)
+
+
+def text_name(text, as_typed=False):
+    """The name of a kept search of these words (shared_name)."""
     return f"search:{int(as_typed)}:{text}"
 
 

@@ -543,32 +543,15 @@ def test_a_long_query_requires_the_words_enough_programmes_have_as_the_filters_d
         }
 
 
-def test_a_word_the_planner_expects_in_many_programmes_is_not_counted(
-    client, monkeypatch, settings
-):
-    """The database's statistics of the documents' words say a word is common: its count
-    would only stop at the cap, so it is not read from the index; a rare word is counted."""
+def test_a_kept_plan_holds_no_ids():
+    """The ids a plan carries for one request are not pickled with a kept search."""
+    import pickle
+
     from programmes import search
 
-    if connection.vendor != "postgresql":
-        pytest.skip("the planner's estimate is read on PostgreSQL only")
-    settings.PUBLIC_PAGE_CACHE = False
-    # PostgreSQL estimates a word by its prefix once it knows 100 words of the documents.
-    syllables = ["ba", "ke", "mo", "du", "ri"]
-    vocabulary = " ".join(f"{a}{b}{c}" for a in syllables for b in syllables for c in syllables)
-    for index in range(40):
-        ProgrammeFactory(
-            title=f"Laternenumzug {index}",
-            summary="Laternen basteln." + (" Mit Trommel." if index < 2 else ""),
-            description=vocabulary,
-        )
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE programmes_searchdocument")
-    monkeypatch.setattr(search, "FREQUENCY_CAP", 4)  # 5 × 4 = 20 ≤ 40 expected
-    query_plan = search.plan("Laterne Trommel")
-    with CaptureQueriesContext(connection) as queries:
-        search.count_groups(None, query_plan)
-    assert [group.frequency for group in query_plan.groups] == [4, 2]
-    (counting,) = [query["sql"] for query in queries if "COUNT(*)" in query["sql"]]
-    assert counting.count("COUNT(*)") == 1 and "trommel" in counting
-    assert titles(client, q="Laterne Trommel")[:2] == ["Laternenumzug 1", "Laternenumzug 0"]
+    query_plan = search.plan("Sprachkurs Frauen")
+    query_plan.ranked, query_plan.match_ids = [3, 2, 1], [1, 2]
+    kept = pickle.loads(pickle.dumps(query_plan))
+    assert (kept.ranked, kept.match_ids) == (None, None)
+    assert kept.text == "Sprachkurs Frauen" and kept.terms == query_plan.terms
+    assert query_plan.ranked == [3, 2, 1]  # the plan itself keeps them

@@ -28,7 +28,7 @@ from django.urls import reverse
 
 from portal.cache import forget_local_values, forget_value
 from programmes.models import Programme
-from programmes.search import forget_kept, shared_name
+from programmes.search import forget_kept, text_name
 from programmes.views import facets_name
 
 QUERIES = {
@@ -108,9 +108,9 @@ class Command(BaseCommand):
             forget_kept()  # no search found by the request before, in this process,
             if new_only:
                 # nor in the shared cache, nor its facet counts
-                forget_value(facets_name(QueryDict(urlencode(params))))
+                forget_value(facets_name(QueryDict(urlencode(params, doseq=True))))
                 if "q" in params:
-                    forget_value(shared_name((None, None, params["q"], False)))
+                    forget_value(text_name(params["q"]))
             else:
                 forget_local_values()  # no value kept from the request before at all
             started = time.perf_counter()

@@ -438,20 +438,10 @@ def _published():
     return Programme.objects.published()
 
 
-def _capped_ids(engine, query, cap):
-    """The ids of the published programmes the query finds, at most `cap`: where the
-    documents have a table of their own, else None."""
-    if not engine.capped:
-        return None
+def _ids(sql, params):
+    """The programme ids a statement of the backend (capped, among, ranked) reads."""
     with connection.cursor() as cursor:
-        cursor.execute(*engine.capped(query, cap))
-        return [pk for (pk,) in cursor.fetchall()]
-
-
-def _ids_also_matching(engine, ids, query):
-    """Those of these published programmes the query finds too."""
-    with connection.cursor() as cursor:
-        cursor.execute(*engine.among(ids, query))
+        cursor.execute(sql, params)
         return [pk for (pk,) in cursor.fetchall()]
 
 
@@ -558,10 +548,7 @@ def ranked_ids(query_plan):
     score = _score(query_plan, documents=True)
     # Read once: the plan is kept with what it found (Found), the ids are not.
     match_ids, query_plan.match_ids = query_plan.match_ids, None
-    sql, params = engine.ranked(matches, match_ids, whole, score)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [pk for (pk,) in cursor.fetchall()]
+    return _ids(*engine.ranked(matches, match_ids, whole, score))
 
 
 # With this many programmes having all words of a query (or all of its rarest words),
@@ -644,10 +631,10 @@ class _Matching:
     def _read_ids(self, size):
         fewer = self.ids(size - 1)
         if fewer is not None:
-            found = _ids_also_matching(self.engine, fewer, self.queries[size - 1])
+            found = _ids(*self.engine.among(fewer, self.queries[size - 1]))
         else:
             expression = _both(self.engine, self.queries[:size])
-            found = _capped_ids(self.engine, expression, max(FEW, ENOUGH))
+            found = _ids(*self.engine.capped(expression, max(FEW, ENOUGH)))
         self._ids[size] = found
         return found
 

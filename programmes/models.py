@@ -816,6 +816,23 @@ class SearchTerm(models.Model):
         return self.term
 
 
+class SearchLexeme(models.Model):
+    """How many published programmes' search documents hold a word of the index (PostgreSQL):
+    kept current by triggers on the documents' table (migration 0024), whatever writes it.
+    A search needs to know only whether a word is common, and a word held by enough
+    programmes makes every search term it starts common without reading the index."""
+
+    lexeme = models.TextField(_("word"), primary_key=True)
+    documents = models.IntegerField(_("published programmes"), default=0)
+
+    class Meta:
+        verbose_name = _("indexed word")
+        verbose_name_plural = _("indexed words")
+
+    def __str__(self):
+        return self.lexeme
+
+
 class Neighbours(models.Model):
     """The related and comparable programmes of a programme, worked out ahead
     (programmes.neighbours), with the structure version they were worked out at."""

@@ -656,10 +656,57 @@ def count_groups(queryset, query_plan):
         query_plan.groups[0].frequency = min(len(query_plan.ranked), 1)
         return
     cap = FREQUENCY_CAP if len(query_plan.groups) > 1 else 1
-    queries = [engine.render(group.node) for group in query_plan.groups]
-    counts = _capped_counts(queryset, engine, queries, cap)
-    for group, count in zip(query_plan.groups, counts, strict=True):
-        group.frequency = count
+    common = _common_groups(query_plan.groups) if queryset is None and engine.capped else set()
+    for index in common:
+        query_plan.groups[index].frequency = cap
+    counted = [group for index, group in enumerate(query_plan.groups) if index not in common]
+    if counted:
+        queries = [engine.render(group.node) for group in counted]
+        counts = _capped_counts(queryset, engine, queries, cap)
+        for group, count in zip(counted, counts, strict=True):
+            group.frequency = count
+
+
+LEXEMES = "programmes_searchlexeme"  # models.SearchLexeme
+
+
+def _fewest_sql(node, params):
+    """SQL of the fewest published programmes that match this node, by the words of the
+    index it takes alone (SearchLexeme), or None where that says nothing: a term matches
+    every programme holding its word, or any word it starts; of alternatives the one held
+    most; all parts of a compound are needed, which no single word tells."""
+    if isinstance(node, Term):
+        # A token the parser would split or LIKE would read as a pattern is counted instead.
+        if not node.token.isalnum() or node.token != node.token.lower():
+            return None
+        if node.prefix:
+            params.append(node.token + "%")
+            return f"(SELECT max(documents) FROM {LEXEMES} WHERE lexeme LIKE %s)"
+        params.append(node.token)
+        return f"(SELECT documents FROM {LEXEMES} WHERE lexeme = %s)"
+    if isinstance(node, AnyOf):
+        parts = [sql for item in node.items if (sql := _fewest_sql(item, params)) is not None]
+        return f"GREATEST({', '.join(parts)})" if parts else None
+    return None
+
+
+def _common_groups(groups):
+    """The indexes of the groups that match FREQUENCY_CAP published programmes or more by a
+    word of the index alone: found in one look at the words' numbers, instead of reading
+    each common word's list in the index up to the cap. A frequency so found is the one a
+    count would give."""
+    parts, params, indexes = [], [], []
+    for index, group in enumerate(groups):
+        sql = _fewest_sql(group.node, params)
+        if sql is not None:
+            parts.append(f"COALESCE({sql}, 0)")
+            indexes.append(index)
+    if not parts:
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        fewest = cursor.fetchone()
+    return {index for index, number in zip(indexes, fewest, strict=True) if number >= FREQUENCY_CAP}
 
 
 def unmatched_groups(query_plan):

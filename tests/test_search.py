@@ -504,18 +504,34 @@ WORD_SETS = [
 ]  # with all four: 2; with the three rarest: 5; with the two rarest: 8
 
 
-@pytest.mark.parametrize(("enough", "listed"), [(2, 2), (3, 5), (5, 5), (6, 8), (8, 8), (9, 20)])
+@pytest.mark.parametrize(
+    ("enough", "common", "listed"),
+    [
+        (2, 2000, 2),
+        (3, 2000, 5),
+        (5, 2000, 5),
+        (6, 2000, 8),
+        (8, 2000, 8),
+        (9, 2000, 20),
+        (3, 10, 5),
+        (6, 10, 8),
+        (9, 10, 9),  # none enough: only the one word that is not common brings any in
+    ],
+)
 def test_a_long_query_requires_the_words_enough_programmes_have_as_the_filters_do(
-    client, monkeypatch, settings, enough, listed
+    client, monkeypatch, settings, enough, common, listed
 ):
     """The list reads its matches by their ids, all words but the commonest first, and
     narrows them to those with the commonest word too; the filters' own query counts them.
-    Both require the same words and list the same programmes in the same order."""
+    Both require the same words and list the same programmes in the same order. With words
+    held by `common` programmes or more counted as common, the list finds them so from the
+    words' numbers (SearchLexeme), the filters by counting, and the two still agree."""
     from programmes import search
     from programmes.filters import ProgrammeFilter
     from programmes.models import Programme
 
     settings.PUBLIC_PAGE_CACHE = False
+    monkeypatch.setattr(search, "FREQUENCY_CAP", common)
     words = {1: "Laterne", 2: "Trommel", 3: "Kompass", 4: "Gitarre"}
     number = 0
     for chosen, count in WORD_SETS:
@@ -529,7 +545,14 @@ def test_a_long_query_requires_the_words_enough_programmes_have_as_the_filters_d
             )
     monkeypatch.setattr(search, "ENOUGH", enough)
     text = "Laterne Trommel Kompass Gitarre"
-    response = client.get(LIST_URL, {"q": text})
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(LIST_URL, {"q": text})
+    if connection.vendor == "postgresql":
+        # At 10, Trommel (10 programmes), Kompass (11) and Gitarre (14) are common: only
+        # Laterne (9) is counted.
+        counts = [query["sql"] for query in queries if "SELECT COUNT(*)" in query["sql"]]
+        assert len(counts) == 1
+        assert counts[0].count("SELECT COUNT(*)") == (1 if common == 10 else 4)
     shown = [programme.pk for programme in response.context["object_list"]]
     filterset = ProgrammeFilter({"q": text}, queryset=Programme.objects.published())
     assert filterset.is_valid()
@@ -541,6 +564,51 @@ def test_a_long_query_requires_the_words_enough_programmes_have_as_the_filters_d
             "Angebot 1",
             "Angebot 2",
         }
+
+
+def _lexemes_by_count():
+    from programmes.models import SearchLexeme
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT word, ndoc FROM ts_stat("
+            "'SELECT search_vector FROM programmes_searchdocument WHERE published')"
+        )
+        counted = dict(cursor.fetchall())
+    kept = dict(SearchLexeme.objects.exclude(documents=0).values_list("lexeme", "documents"))
+    return kept, counted
+
+
+def test_the_numbers_of_the_words_follow_every_change_of_the_documents(library):
+    """How many published programmes hold each word of the index is what counting the
+    documents gives, after a programme is created, published, edited, withdrawn, deleted."""
+    from programmes.models import SearchLexeme
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the words are numbered on PostgreSQL only")
+
+    def agree():
+        kept, counted = _lexemes_by_count()
+        assert kept == counted
+        return kept
+
+    assert agree()["sprachkur"] == 2  # the stem of Sprachkurs
+    draft = ProgrammeFactory(draft=True, title="Laternenumzug", summary="Mit Laternen.")
+    assert "laternenumzug" not in agree()
+    draft.publication_state = PublicationState.PUBLISHED
+    draft.published_at = draft.created_at
+    draft.save()
+    assert agree()["laternenumzug"] == 1
+    draft.title = "Sprachkurs am Abend"
+    draft.save()
+    kept = agree()
+    assert "laternenumzug" not in kept and kept["sprachkur"] == 3
+    draft.publication_state = PublicationState.ARCHIVED
+    draft.save()
+    assert agree()["sprachkur"] == 2
+    Programme.objects.filter(title="Sprachkurs für Eltern").delete()
+    assert agree()["sprachkur"] == 1
+    assert SearchLexeme.objects.filter(documents__lt=0).count() == 0
 
 
 def test_a_kept_plan_holds_no_ids():

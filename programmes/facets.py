@@ -12,7 +12,8 @@ counting in SQL read every link table once per request (350-700 ms at 100,000)."
 
 from array import array
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
@@ -167,27 +168,32 @@ FOUND = "_facets_found"  # what the search found (search.Found), kept on the fil
 
 
 def _found(filterset, text):
-    """(ids, bitmap) of every programme the search alone finds, the ids in its order: what
-    was kept of this search (the public list's, by this process or another), else one pass
-    over the search index, kept for the counts, the page, and later requests."""
+    """What the search alone finds (search.Found): what was kept of this search (the public
+    list's, by this process or another), else one pass over the search index, kept for the
+    counts, the page, and later requests."""
     found = getattr(filterset, FOUND, None)
     if found is None or found.text != text:
         found = filterset.kept_search(text)
         if found is None:
-            ids = array("I", filterset.found_ids(text))  # as the bitmaps hold them
+            ordered, every = filterset.found_ids(text)
+            ids = array("I", ordered)  # as the bitmaps hold them
             found = search.Found(
-                text, filterset.search_plan, filterset.correction, ids, FrozenBitMap(ids)
+                text,
+                filterset.search_plan,
+                filterset.correction,
+                ids,
+                FrozenBitMap(ids if every is None else every),
             )
             filterset.keep_search(found)
         setattr(filterset, FOUND, found)
-    return found.ids, found.bitmap
+    return found
 
 
 def _matching(index, filterset, name, value):
     """The programmes one applied filter lets through: from the index, or what the search
     finds."""
     if name == SEARCH:
-        return _found(filterset, value)[1]
+        return _found(filterset, value).bitmap
     known = index.values[name]
     keys = _keys(filterset.filters[name], value)
     return BitMap.union(EMPTY, *(known.get(key, EMPTY) for key in keys))
@@ -239,10 +245,12 @@ def facet_counts(filterset):
 
 class InOrder:
     """The ids a list shows, in its order, as the paginator reads them: a page is found by
-    walking the kept order and keeping the ids the filters let through."""
+    walking the kept order and keeping the ids the filters let through. Where the order
+    holds only the first of the matches (search.first_ranked), `rest` puts the others in
+    order when a page reaches past them: those the filters let through, not all."""
 
-    def __init__(self, order, matches, total):
-        self.order, self.matches, self.total = order, matches, total
+    def __init__(self, order, matches, total, rest=None):
+        self.order, self.matches, self.total, self.rest = order, matches, total, rest
 
     def count(self):
         return self.total
@@ -252,7 +260,7 @@ class InOrder:
 
     def __getitem__(self, part):
         start, stop = part.start or 0, part.stop
-        if len(self.matches) == len(self.order):  # no filter: the order itself
+        if self.rest is None and len(self.matches) == len(self.order):  # the order itself
             return list(self.order[start:stop])
         found, seen = [], 0
         for pk in self.order:
@@ -261,8 +269,25 @@ class InOrder:
                     found.append(pk)
                 seen += 1
                 if seen >= stop:
-                    break
+                    return found
+        if self.rest is not None and seen < self.total:
+            others = self.matches - FrozenBitMap(self.order)
+            found += self.rest(others)[max(start - seen, 0) : stop - seen]
         return found
+
+
+def _ranked_after(filterset, found, others):
+    """These matches of the search, which come after its first ranked ones, in order. All
+    of them (the list without other filters) are kept with the first, for the next page.
+    The search may have been kept by a request before: this one's queries then are not
+    told to prefer the indexes (views.ProgrammeListView.get), which ranking needs."""
+    with search.index_scans():
+        ranked = search.ranked_ids(found.plan, among=others)
+    if len(others) == len(found.bitmap) - len(found.ids):
+        complete = replace(found, ids=array("I", [*found.ids, *ranked]))
+        filterset.keep_search(complete)
+        setattr(filterset, FOUND, complete)
+    return ranked
 
 
 def listed(filterset):
@@ -272,12 +297,16 @@ def listed(filterset):
     index = facet_index(filterset.request)
     active = _active(filterset)
     chosen = cleaned.get("sortierung")
+    rest = None
     if chosen not in (None, "", RELEVANCE):
         order = index.orders[chosen]
     elif SEARCH not in active:
         order = index.orders[NEWEST]
     else:
-        order = _found(filterset, active[SEARCH])[0]
+        found = _found(filterset, active[SEARCH])
+        order = found.ids
+        if len(found.ids) < len(found.bitmap):
+            rest = partial(_ranked_after, filterset, found)
     applied = (_matching(index, filterset, name, value) for name, value in active.items())
     matches = FrozenBitMap.intersection(index.published, *applied)
-    return InOrder(order, matches, len(matches))
+    return InOrder(order, matches, len(matches), rest)

@@ -275,11 +275,13 @@ class ProgrammeFilter(django_filters.FilterSet):
             keep_shared(search.shared_name(key), found, self.request)
 
     def found_ids(self, value):
-        """The ids of the programmes the search alone finds, in its order."""
+        """The ids of the programmes the search alone finds, in its order, as
+        search.first_ranked gives them: (the first in order, all of them unordered; None
+        where the first are all)."""
         if self.searches_all_published:
-            return search.ranked_ids(self.plan_search(None, value))
+            return search.first_ranked(self.plan_search(None, value))
         found = self.filters["q"].filter(self.queryset.all(), value)
-        return list(found.values_list("pk", flat=True))
+        return list(found.values_list("pk", flat=True)), None
 
     def filter_text(self, queryset, name, value):
         return search.search(queryset, value, self.plan_search(queryset, value))

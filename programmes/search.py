@@ -190,9 +190,9 @@ class Plan:
     required: list = field(default_factory=list)  # the groups `matches` requires
     # Every published programme `matches` finds, where they are few (choose_matches).
     match_ids: list | None = None
-    # Every match of a query of one correctable group, in order: found while counting
-    # (count_groups) for the public list, read once by ranked_ids.
-    ranked: list | None = None
+    # The matches of a query of one correctable group, as first_ranked gives them: found
+    # while counting (count_groups) for the public list, read once by first_ranked.
+    ranked: tuple | None = None
 
     def __getstate__(self):
         """A kept plan (Found) holds no ids: those are kept once, by Found itself."""
@@ -374,11 +374,7 @@ class PostgresBackend:
         order of search() (`score` None where all score the same): from the documents' table
         alone, which holds their rank and date of publication too. Matches found already
         (`match_ids`, choose_matches) are read by their ids, not from the index again."""
-        if match_ids is not None:
-            where, params = "d.published AND d.programme_id = ANY(%s)", [match_ids]
-        else:
-            where = "d.published AND d.search_vector @@ to_tsquery('simple', %s)"
-            params = [matches]
+        where, params = self._where(matches, match_ids)
         score_sql, score_params = score or ("", [])
         return (
             f"SELECT d.programme_id FROM {self.DOCUMENTS} d WHERE {where} "
@@ -387,6 +383,30 @@ class PostgresBackend:
             "d.programme_id",
             [*params, *score_params, whole],
         )
+
+    def first_ranked(self, matches, match_ids, whole, score, first):
+        """SQL and parameters of one row: the ids of the `first` matches in the order of
+        ranked(), and the ids of every match, unordered. Each match is read and ranked once;
+        only the first are sorted, which for tens of thousands of matches saves most of the
+        work of ranking them all."""
+        where, params = self._where(matches, match_ids)
+        score_sql, score_params = score or ("0", [])
+        return (
+            "WITH m AS MATERIALIZED ("
+            f"SELECT d.programme_id AS id, {score_sql} AS score, "
+            f"{self.RANK.format(table='d')} AS rank, d.published_at AS at "
+            f"FROM {self.DOCUMENTS} d WHERE {where}) "
+            "SELECT ARRAY(SELECT id FROM m "
+            f"ORDER BY score DESC, rank DESC, at DESC NULLS LAST, id LIMIT {int(first)}), "
+            "ARRAY(SELECT id FROM m)",
+            [*score_params, whole, *params],
+        )
+
+    @staticmethod
+    def _where(matches, match_ids):
+        if match_ids is not None:
+            return "d.published AND d.programme_id = ANY(%s)", [match_ids]
+        return "d.published AND d.search_vector @@ to_tsquery('simple', %s)", [matches]
 
 
 class SqliteBackend:
@@ -417,7 +437,7 @@ class SqliteBackend:
         )
 
     # SQLite searches all published programmes as any queryset (search()).
-    capped = ranked = matched_here = among = None
+    capped = ranked = first_ranked = matched_here = among = None
 
 
 def backend():
@@ -532,23 +552,57 @@ def search(queryset, text, query_plan=None):
     )
 
 
-def ranked_ids(query_plan):
-    """The ids of every published programme that matches, in the order of search(); on
-    PostgreSQL read from the search documents' own table alone, a tenth of the width of
-    the programmes' rows that search() reads."""
-    if query_plan.ranked is not None:
-        ranked, query_plan.ranked = query_plan.ranked, None
-        return ranked
+def ranked_ids(query_plan, among=None):
+    """The ids of every published programme that matches (of those `among` these ids, if
+    given), in the order of search(); on PostgreSQL read from the search documents' own
+    table alone, a tenth of the width of the programmes' rows that search() reads."""
     if not query_plan.groups:
         return []
     engine, _rendered, whole, matches = _queries(query_plan)
     if engine.ranked is None:
         ranked = search(_published(), query_plan.text, query_plan)
+        if among is not None:
+            ranked = ranked.filter(pk__in=list(among))
         return list(ranked.values_list("pk", flat=True))
     score = _score(query_plan, documents=True)
-    # Read once: the plan is kept with what it found (Found), the ids are not.
+    if among is not None and len(among) <= RANKED_BY_IDS:
+        return _ids(*engine.ranked(matches, sorted(among), whole, score))
+    ranked = _ids(*engine.ranked(matches, _match_ids(query_plan), whole, score))
+    return ranked if among is None else [pk for pk in ranked if pk in among]
+
+
+# Up to this many matches are ranked by reading each by its id; more, from the index with
+# all the others (reading 50,000 documents by their ids takes twice as long).
+RANKED_BY_IDS = 10_000
+
+
+FIRST_RANKED = 200  # the first ten pages of a search
+
+
+def first_ranked(query_plan):
+    """(the ids of the first FIRST_RANKED matches in the order of ranked_ids, the ids of
+    every match unordered; None where the first are all of them). The list ranks the others
+    when a page needs them (programmes.facets.InOrder): most searches are read on their
+    first pages, or narrowed by filters to fewer matches."""
+    if query_plan.ranked is not None:
+        ranked, query_plan.ranked = query_plan.ranked, None
+        return ranked
+    engine, _rendered, whole, matches = _queries(query_plan)
+    if not query_plan.groups or engine.first_ranked is None:
+        return ranked_ids(query_plan), None
+    score = _score(query_plan, documents=True)
+    sql, params = engine.first_ranked(matches, _match_ids(query_plan), whole, score, FIRST_RANKED)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        first, every = cursor.fetchone()
+    return first, (None if len(first) == len(every) else every)
+
+
+def _match_ids(query_plan):
+    """The ids of the matches found while choosing them (choose_matches), read once: the
+    plan is kept with what it found (Found), the ids are not."""
     match_ids, query_plan.match_ids = query_plan.match_ids, None
-    return _ids(*engine.ranked(matches, match_ids, whole, score))
+    return match_ids
 
 
 # With this many programmes having all words of a query (or all of its rarest words),
@@ -651,9 +705,9 @@ def count_groups(queryset, query_plan):
     engine = backend()
     # One group: only whether it matches at all matters (for the correction of a typo). Of
     # all published programmes, its matches in order tell, which the list reads next.
-    if len(query_plan.groups) == 1 and queryset is None and engine.ranked:
-        query_plan.ranked = ranked_ids(query_plan)
-        query_plan.groups[0].frequency = min(len(query_plan.ranked), 1)
+    if len(query_plan.groups) == 1 and queryset is None and engine.first_ranked:
+        query_plan.ranked = first_ranked(query_plan)
+        query_plan.groups[0].frequency = min(len(query_plan.ranked[0]), 1)
         return
     cap = FREQUENCY_CAP if len(query_plan.groups) > 1 else 1
     common = _common_groups(query_plan.groups) if queryset is None and engine.capped else set()
@@ -780,8 +834,9 @@ def index_scans():
 
 @dataclass(frozen=True)
 class Found:
-    """Every published programme a search finds: the ids in ranked order and as a set (a
-    bitmap, programmes.facets), with the plan and the correction that found them."""
+    """Every published programme a search finds: as a set (a bitmap, programmes.facets),
+    and the ids in ranked order, of the first FIRST_RANKED where there are more
+    (first_ranked); with the plan and the correction that found them."""
 
     text: str
     plan: Plan
@@ -794,7 +849,8 @@ class Found:
 
 # Searches answered by this process, of the newest content version only: another page,
 # order or filter of the same search reads its ranked ids instead of ranking every match
-# again. At most KEPT_SEARCHES searches and KEPT_IDS ids in all (4 bytes each), the least
+# again. At most KEPT_SEARCHES searches and KEPT_IDS ids in all, in order or in a set (at
+# most 4 bytes each), the least
 # recently used going first; each keeps the passages of its first pages (KEPT_PASSAGES).
 # So a process holds at most some 4 MB of ids and 500 plans with their passages (about
 # 30 KB each), whatever words are sent.
@@ -826,12 +882,12 @@ class KeptSearches:
                 if (database, version) != key[:2]:
                     self.clear()  # an older version's: never asked for again
             if key in self.found:
-                self.ids -= len(self.found.pop(key).ids)
+                self.ids -= _held(self.found.pop(key))
             self.found[key] = found
-            self.ids += len(found.ids)
+            self.ids += _held(found)
             while len(self.found) > 1 and (len(self.found) > KEPT_SEARCHES or self.ids > KEPT_IDS):
                 _older, dropped = self.found.popitem(last=False)
-                self.ids -= len(dropped.ids)
+                self.ids -= _held(dropped)
 
     def clear(self):
         self.found.clear()
@@ -839,6 +895,10 @@ class KeptSearches:
 
 
 _kept = KeptSearches()
+
+
+def _held(found):
+    return len(found.ids) + len(found.bitmap)
 
 
 def shared_name(key):

@@ -6,8 +6,10 @@ from datetime import timedelta
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from pyroaring import FrozenBitMap
 
 from portal.cache import forget_local_values
 from programmes.enums import PublicationState
@@ -441,10 +443,12 @@ def test_a_withdrawn_programme_leaves_the_search_at_once_and_returns_when_publis
 def test_the_process_keeps_the_newest_versions_searches_up_to_a_number_of_ids(monkeypatch):
     from programmes import search
 
-    monkeypatch.setattr(search, "KEPT_IDS", 5)
+    monkeypatch.setattr(search, "KEPT_IDS", 10)
 
-    def found(count):
-        return search.Found("Wort", None, None, array("I", range(count)), None)
+    def found(count):  # holds its ids twice: in order and as a set
+        return search.Found(
+            "Wort", None, None, array("I", range(count)), FrozenBitMap(range(count))
+        )
 
     def key(version, text):
         return ("default", version, text, False)
@@ -623,3 +627,57 @@ def test_a_kept_plan_holds_no_ids():
     assert (kept.ranked, kept.match_ids) == (None, None)
     assert kept.text == "Sprachkurs Frauen" and kept.terms == query_plan.terms
     assert query_plan.ranked == [3, 2, 1]  # the plan itself keeps them
+
+
+def test_a_search_ranks_its_first_matches_at_once_and_the_others_when_a_page_needs_them(
+    client, monkeypatch, settings
+):
+    """The list ranks the first FIRST_RANKED matches and takes the others' order from the
+    database when a page, or a filter, reaches past them: every page and every filter shows
+    the programmes in the order of the filters' own query."""
+    from programmes import search
+    from programmes.filters import ProgrammeFilter
+    from programmes.models import FieldOfAction
+
+    settings.PUBLIC_PAGE_CACHE = False
+    monkeypatch.setattr(search, "FIRST_RANKED", 3)
+    for index in range(26):
+        programme = ProgrammeFactory(
+            # The word in the title of some, in the summary of others, in the long text of
+            # the rest; each kind in both fields of action, published on different days.
+            title=f"Laternenlauf {index}" if index % 3 == 0 else f"Angebot {index}",
+            summary="Ein Laternenlauf." if index % 3 == 1 else "Für alle.",
+            description="Mit Laternenlauf am Abend.",
+            fields=["language" if index % 2 else "housing"],
+        )
+        programme.published_at -= timedelta(days=index * 7 % 26)
+        programme.save()
+    language = FieldOfAction.objects.get(slug="language").address
+    for params, new in [
+        ({"q": "Laternenlauf", "handlungsfeld": language}, True),
+        ({"q": "Laternenlauf"}, False),  # the first three kept by the one before, the rest now
+        ({"q": "Laternenlauf", "seite": "2"}, True),
+        ({"q": "Laternenlauf", "seite": "2"}, False),  # all in order, kept by the one before
+    ]:
+        if new:
+            search.forget_kept()
+            cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(LIST_URL, params)
+        if connection.vendor == "postgresql":
+            # Every read of the documents with the planner told to use the indexes.
+            sql = [query["sql"] for query in queries]
+            reads = [i for i, text in enumerate(sql) if search.PostgresBackend.DOCUMENTS in text]
+            told = [i for i, text in enumerate(sql) if "enable_seqscan = off" in text]
+            assert all(told and min(told) < read for read in reads), params
+            assert bool(reads) == (params != {"q": "Laternenlauf", "seite": "2"} or new)
+        shown = [programme.pk for programme in response.context["object_list"]]
+        data = QueryDict(mutable=True)
+        data.update({key: value for key, value in params.items() if key != "seite"})
+        filterset = ProgrammeFilter(data, queryset=Programme.objects.published())
+        assert filterset.is_valid()
+        expected = list(filterset.qs.values_list("pk", flat=True))
+        page = int(params.get("seite", 1))
+        assert shown == expected[(page - 1) * 20 : page * 20], params
+        assert response.context["paginator"].count == len(expected)
+    assert len(shown) == 6

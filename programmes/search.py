@@ -7,7 +7,8 @@ word (its stem as a prefix, or all parts of a compound, or a synonym); every pro
 matches any group is found, and those that match the most groups come first, then by rank.
 
 The stored documents are rewritten whenever a programme, its profile, keywords, fields of
-action or county change (signals in programmes.search_signals)."""
+action or county change (signals in programmes.search_signals); on PostgreSQL, triggers on
+their table count the published programmes holding each word (models.SearchLexeme)."""
 
 import math
 import threading

@@ -816,6 +816,23 @@ class SearchTerm(models.Model):
         return self.term
 
 
+class SearchWord(models.Model):
+    """Each word of the correction vocabulary (SearchTerm) once, with the number of published
+    programmes using it (PostgreSQL; kept current by triggers on SearchTerm, migration 0025):
+    "Meinten Sie …?" compares a typed word with a few thousand words, not with every
+    programme's."""
+
+    word = models.CharField(_("word"), max_length=80, primary_key=True)
+    programmes = models.IntegerField(_("published programmes"), default=0)
+
+    class Meta:
+        verbose_name = _("word of the vocabulary")
+        verbose_name_plural = _("words of the vocabulary")
+
+    def __str__(self):
+        return self.word
+
+
 class SearchLexeme(models.Model):
     """How many published programmes' search documents hold a word of the index (PostgreSQL):
     kept current by triggers on the documents' table (migration 0024), whatever writes it.

@@ -771,17 +771,18 @@ def unmatched_groups(query_plan):
 
 def correct_word(word):
     """The most similar word of the published programmes' vocabulary, or None."""
-    from .models import SearchTerm
+    from .models import SearchTerm, SearchWord
 
     lowered = word.lower()
     if is_postgresql():
         from django.contrib.postgres.search import TrigramSimilarity
 
+        # Each word once (SearchWord), not once per programme that uses it.
         return (
-            SearchTerm.objects.filter(term__trigram_similar=lowered)
-            .annotate(similarity=TrigramSimilarity("term", lowered))
-            .order_by("-similarity", "term")
-            .values_list("term", flat=True)
+            SearchWord.objects.filter(programmes__gt=0, word__trigram_similar=lowered)
+            .annotate(similarity=TrigramSimilarity("word", lowered))
+            .order_by("-similarity", "word")
+            .values_list("word", flat=True)
             .first()
         )
     from rapidfuzz import fuzz, process

@@ -583,15 +583,30 @@ def _lexemes_by_count():
     return kept, counted
 
 
+def _words_by_count():
+    from django.db.models import Count
+
+    from programmes.models import SearchWord
+
+    counted = dict(
+        SearchTerm.objects.values("term").annotate(n=Count("pk")).values_list("term", "n")
+    )
+    kept = dict(SearchWord.objects.exclude(programmes=0).values_list("word", "programmes"))
+    return kept, counted
+
+
 def test_the_numbers_of_the_words_follow_every_change_of_the_documents(library):
-    """How many published programmes hold each word of the index is what counting the
-    documents gives, after a programme is created, published, edited, withdrawn, deleted."""
-    from programmes.models import SearchLexeme
+    """How many published programmes hold each word of the index, and each word of the
+    correction vocabulary, is what counting them gives, after a programme is created,
+    published, edited, withdrawn, deleted."""
+    from programmes.models import SearchLexeme, SearchWord
 
     if connection.vendor != "postgresql":
         pytest.skip("the words are numbered on PostgreSQL only")
 
     def agree():
+        words, counted_words = _words_by_count()
+        assert words == counted_words and words
         kept, counted = _lexemes_by_count()
         assert kept == counted
         return kept
@@ -613,6 +628,7 @@ def test_the_numbers_of_the_words_follow_every_change_of_the_documents(library):
     Programme.objects.filter(title="Sprachkurs für Eltern").delete()
     assert agree()["sprachkur"] == 1
     assert SearchLexeme.objects.filter(documents__lt=0).count() == 0
+    assert SearchWord.objects.filter(programmes__lt=0).count() == 0
 
 
 def test_a_kept_plan_holds_no_ids():

@@ -284,7 +284,10 @@ def _ranked_after(filterset, found, others):
     with search.index_scans():
         ranked = search.ranked_ids(found.plan, among=others)
     if len(others) == len(found.bitmap) - len(found.ids):
-        complete = replace(found, ids=array("I", [*found.ids, *ranked]))
+        # Its own passages: other threads may still add to the first one's while it is kept.
+        complete = replace(
+            found, ids=array("I", [*found.ids, *ranked]), passages=dict(found.passages)
+        )
         filterset.keep_search(complete)
         setattr(filterset, FOUND, complete)
     return ranked

@@ -502,7 +502,7 @@ def _queries(query_plan):
 DIRECT_WORK = 500
 
 
-def _score(query_plan, documents=False):
+def _score(query_plan, documents=False, ids=None):
     """SQL and parameters of a match's score, None where all matches score the same; of a
     programme, or with `documents` of a row of the documents' table (ranked_ids). Each
     matched group adds more than all weights together, plus its own weight; the lookups of
@@ -514,11 +514,8 @@ def _score(query_plan, documents=False):
     base = len(rendered) + 1
     required = sum(base + group.weight for group in query_plan.required)
     scored = len(query_plan.groups) - len(query_plan.required)
-    direct = (
-        documents
-        and query_plan.match_ids is not None
-        and len(query_plan.match_ids) * scored <= DIRECT_WORK
-    )
+    ids = query_plan.match_ids if ids is None else ids
+    direct = documents and ids is not None and len(ids) * scored <= DIRECT_WORK
     column = "d.programme_id" if documents else "programmes_programme.id"
     terms, params = [f"{required:.6f}"], []
     for group, query in zip(query_plan.groups, rendered, strict=True):
@@ -566,9 +563,10 @@ def ranked_ids(query_plan, among=None):
         if among is not None:
             ranked = ranked.filter(pk__in=list(among))
         return list(ranked.values_list("pk", flat=True))
-    score = _score(query_plan, documents=True)
     if among is not None and len(among) <= RANKED_BY_IDS:
-        return _ids(*engine.ranked(matches, sorted(among), whole, score))
+        ids = sorted(among)
+        return _ids(*engine.ranked(matches, ids, whole, _score(query_plan, True, ids)))
+    score = _score(query_plan, documents=True)
     ranked = _ids(*engine.ranked(matches, _match_ids(query_plan), whole, score))
     return ranked if among is None else [pk for pk in ranked if pk in among]
 
@@ -724,6 +722,28 @@ def count_groups(queryset, query_plan):
 
 
 LEXEMES = "programmes_searchlexeme"  # models.SearchLexeme
+# The lock that the triggers keeping the words' numbers take (migrations 0024 and 0025).
+COUNTS_LOCK = "SELECT pg_advisory_xact_lock(hashtext('programmes word counts'))"
+
+
+def recount_words():
+    """Count the words of the index and of the vocabulary anew (PostgreSQL), as the
+    migrations did first: after a change the triggers did not see (with them disabled),
+    and leaving out the words no programme holds any more."""
+    if not is_postgresql():
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(COUNTS_LOCK)
+        cursor.execute(f"DELETE FROM {LEXEMES}")
+        cursor.execute(
+            f"INSERT INTO {LEXEMES} (lexeme, documents) SELECT word, ndoc FROM ts_stat("
+            f"'SELECT search_vector FROM {PostgresBackend.DOCUMENTS} WHERE published')"
+        )
+        cursor.execute("DELETE FROM programmes_searchword")
+        cursor.execute(
+            "INSERT INTO programmes_searchword (word, programmes) "
+            "SELECT term, count(*) FROM programmes_searchterm GROUP BY term"
+        )
 
 
 def _fewest_sql(node, params):
@@ -910,9 +930,15 @@ def shared_name(key):
     return text_name(text, as_typed)
 
 
+# Raised whenever what a kept search holds changes meaning (2: the ids in order are only
+# the first ones), so that during a rolling update a server still running the older code
+# never reads a kept search of the newer, nor the other way round.
+KEPT_FORMAT = 2
+
+
 def text_name(text, as_typed=False):
     """The name of a kept search of these words (shared_name)."""
-    return f"search:{int(as_typed)}:{text}"
+    return f"search:{KEPT_FORMAT}:{int(as_typed)}:{text}"
 
 
 def kept(key):

@@ -5,12 +5,15 @@ from django.db import migrations, models
 # PostgreSQL only: one trigger per kind of change of the documents' table adds the words of
 # the published documents written and takes away those of the ones replaced or deleted, in
 # one statement per statement (transition tables), so that a batch of 200 programmes costs
-# one upsert; the rows in a fixed order, so that two writers lock the rows they share in
-# the same order. (The pattern index Django adds to a text key answers a search term's
-# prefix, LIKE 'wohn%'.)
+# one upsert. Common words are in nearly every document, so writers would wait for each
+# other at their rows anyway; one lock for all counts (shared with 0025's), taken before
+# any of them, makes them wait in turn instead of each holding words the other needs.
+# Emptying the documents empties the counts. (The pattern index Django adds to a text key
+# answers a search term's prefix, LIKE 'wohn%'.)
 COUNT_FUNCTION = """
 CREATE FUNCTION programmes_count_lexemes() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('programmes word counts'));
     IF TG_OP = 'INSERT' THEN
         INSERT INTO programmes_searchlexeme (lexeme, documents)
         SELECT lexeme, count(*) FROM new_rows, unnest(tsvector_to_array(search_vector)) AS lexeme
@@ -45,8 +48,19 @@ TRIGGERS = {
     "UPDATE": "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
     "DELETE": "REFERENCING OLD TABLE AS old_rows",
 }
+FORGET_FUNCTION = """
+CREATE FUNCTION programmes_forget_lexemes() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM programmes_searchlexeme;
+    RETURN NULL;
+END
+$$
+"""
 POSTGRES_FORWARD = [
     COUNT_FUNCTION,
+    FORGET_FUNCTION,
+    "CREATE TRIGGER searchdocument_lexemes_truncate AFTER TRUNCATE ON programmes_searchdocument "
+    "FOR EACH STATEMENT EXECUTE FUNCTION programmes_forget_lexemes()",
     *(
         f"CREATE TRIGGER searchdocument_lexemes_{event.lower()} AFTER {event} "
         f"ON programmes_searchdocument {transition} "
@@ -61,7 +75,9 @@ POSTGRES_BACKWARD = [
         f"DROP TRIGGER searchdocument_lexemes_{event.lower()} ON programmes_searchdocument"
         for event in TRIGGERS
     ),
+    "DROP TRIGGER searchdocument_lexemes_truncate ON programmes_searchdocument",
     "DROP FUNCTION programmes_count_lexemes()",
+    "DROP FUNCTION programmes_forget_lexemes()",
 ]
 
 

@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 # PostgreSQL only: as the words of the index (0024), one trigger per kind of change of the
 # vocabulary's table adds the words written and takes away the ones deleted, one statement
-# per statement. The trigram index moves from the table of every programme's words to the
+# per statement, after the one lock of all counts; emptying the table empties the words. The trigram index moves from the table of every programme's words to the
 # table of each word once, which the correction of a typo reads instead.
 UPSERT = (
     "INSERT INTO programmes_searchword (word, programmes) {changes} ORDER BY term "
@@ -20,6 +20,7 @@ CHANGED = (
 COUNT_FUNCTION = f"""
 CREATE FUNCTION programmes_count_words() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('programmes word counts'));
     IF TG_OP = 'INSERT' THEN
         {UPSERT.format(changes=ADDED)}
     ELSIF TG_OP = 'DELETE' THEN
@@ -36,8 +37,19 @@ TRIGGERS = {
     "UPDATE": "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
     "DELETE": "REFERENCING OLD TABLE AS old_rows",
 }
+FORGET_FUNCTION = """
+CREATE FUNCTION programmes_forget_words() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM programmes_searchword;
+    RETURN NULL;
+END
+$$
+"""
 POSTGRES_FORWARD = [
     COUNT_FUNCTION,
+    FORGET_FUNCTION,
+    "CREATE TRIGGER searchterm_words_truncate AFTER TRUNCATE ON programmes_searchterm "
+    "FOR EACH STATEMENT EXECUTE FUNCTION programmes_forget_words()",
     *(
         f"CREATE TRIGGER searchterm_words_{event.lower()} AFTER {event} "
         f"ON programmes_searchterm {transition} "
@@ -53,7 +65,9 @@ POSTGRES_BACKWARD = [
     "CREATE INDEX IF NOT EXISTS searchterm_term_trgm "
     "ON programmes_searchterm USING GIN (term gin_trgm_ops)",
     *(f"DROP TRIGGER searchterm_words_{event.lower()} ON programmes_searchterm" for event in TRIGGERS),
+    "DROP TRIGGER searchterm_words_truncate ON programmes_searchterm",
     "DROP FUNCTION programmes_count_words()",
+    "DROP FUNCTION programmes_forget_words()",
 ]
 
 

@@ -644,6 +644,25 @@ def test_the_numbers_of_the_words_follow_every_change_of_the_documents(library):
     assert not SearchLexeme.objects.exists() and not SearchWord.objects.exists()
 
 
+def test_only_a_published_programme_waits_for_the_lock_of_the_word_counts():
+    """Saves that change the counts take their turn at one lock; a draft changes none."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the words are numbered on PostgreSQL only")
+
+    def held():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks "
+                "WHERE locktype = 'advisory' AND pid = pg_backend_pid()"
+            )
+            return cursor.fetchone()[0]
+
+    ProgrammeFactory(draft=True, title="Entwurf")
+    assert held() == 0
+    ProgrammeFactory(title="Veröffentlicht")
+    assert held() == 1
+
+
 def test_a_kept_plan_holds_no_ids():
     """The ids a plan carries for one request are not pickled with a kept search."""
     import pickle

@@ -10,34 +10,46 @@ from django.db import migrations, models
 # any of them, makes them wait in turn instead of each holding words the other needs.
 # Emptying the documents empties the counts. (The pattern index Django adds to a text key
 # answers a search term's prefix, LIKE 'wohn%'.)
-COUNT_FUNCTION = """
+LOCK = "PERFORM pg_advisory_xact_lock(hashtext('programmes word counts'));"
+UPSERT = (
+    "INSERT INTO programmes_searchlexeme (lexeme, documents) {changes} ORDER BY lexeme "
+    "ON CONFLICT (lexeme) DO UPDATE "
+    "SET documents = programmes_searchlexeme.documents + EXCLUDED.documents;"
+)
+ADDED = (
+    "SELECT lexeme, count(*) FROM new_rows, unnest(tsvector_to_array(search_vector)) AS lexeme "
+    "WHERE published GROUP BY lexeme"
+)
+REMOVED = (
+    "SELECT lexeme, -count(*) FROM old_rows, unnest(tsvector_to_array(search_vector)) AS lexeme "
+    "WHERE published GROUP BY lexeme"
+)
+CHANGED = (
+    "SELECT lexeme, sum(change) FROM ("
+    "SELECT lexeme, 1 AS change "
+    "FROM new_rows, unnest(tsvector_to_array(search_vector)) AS lexeme WHERE published "
+    "UNION ALL SELECT lexeme, -1 "
+    "FROM old_rows, unnest(tsvector_to_array(search_vector)) AS lexeme WHERE published"
+    ") AS changes GROUP BY lexeme HAVING sum(change) <> 0"
+)
+# A draft's document changes no count, and waits for no lock.
+COUNT_FUNCTION = f"""
 CREATE FUNCTION programmes_count_lexemes() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM pg_advisory_xact_lock(hashtext('programmes word counts'));
     IF TG_OP = 'INSERT' THEN
-        INSERT INTO programmes_searchlexeme (lexeme, documents)
-        SELECT lexeme, count(*) FROM new_rows, unnest(tsvector_to_array(search_vector)) AS lexeme
-        WHERE published GROUP BY lexeme ORDER BY lexeme
-        ON CONFLICT (lexeme) DO UPDATE
-        SET documents = programmes_searchlexeme.documents + EXCLUDED.documents;
+        IF EXISTS (SELECT FROM new_rows WHERE published) THEN
+            {LOCK}
+            {UPSERT.format(changes=ADDED)}
+        END IF;
     ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO programmes_searchlexeme (lexeme, documents)
-        SELECT lexeme, -count(*) FROM old_rows, unnest(tsvector_to_array(search_vector)) AS lexeme
-        WHERE published GROUP BY lexeme ORDER BY lexeme
-        ON CONFLICT (lexeme) DO UPDATE
-        SET documents = programmes_searchlexeme.documents + EXCLUDED.documents;
-    ELSE
-        INSERT INTO programmes_searchlexeme (lexeme, documents)
-        SELECT lexeme, sum(change) FROM (
-            SELECT lexeme, 1 AS change
-            FROM new_rows, unnest(tsvector_to_array(search_vector)) AS lexeme WHERE published
-            UNION ALL
-            SELECT lexeme, -1
-            FROM old_rows, unnest(tsvector_to_array(search_vector)) AS lexeme WHERE published
-        ) AS changes
-        GROUP BY lexeme HAVING sum(change) <> 0 ORDER BY lexeme
-        ON CONFLICT (lexeme) DO UPDATE
-        SET documents = programmes_searchlexeme.documents + EXCLUDED.documents;
+        IF EXISTS (SELECT FROM old_rows WHERE published) THEN
+            {LOCK}
+            {UPSERT.format(changes=REMOVED)}
+        END IF;
+    ELSIF EXISTS (SELECT FROM new_rows WHERE published)
+            OR EXISTS (SELECT FROM old_rows WHERE published) THEN
+        {LOCK}
+        {UPSERT.format(changes=CHANGED)}
     END IF;
     RETURN NULL;
 END

@@ -4,8 +4,9 @@ from django.db import migrations, models
 
 # PostgreSQL only: as the words of the index (0024), one trigger per kind of change of the
 # vocabulary's table adds the words written and takes away the ones deleted, one statement
-# per statement, after the one lock of all counts; emptying the table empties the words. The trigram index moves from the table of every programme's words to the
-# table of each word once, which the correction of a typo reads instead.
+# per statement, after the one lock of all counts; emptying the table empties the words.
+# The trigram index moves from the table of every programme's words to the table of each
+# word once, which the correction of a typo reads instead.
 UPSERT = (
     "INSERT INTO programmes_searchword (word, programmes) {changes} ORDER BY term "
     "ON CONFLICT (word) DO UPDATE "
@@ -17,15 +18,22 @@ CHANGED = (
     "SELECT term, sum(change) FROM (SELECT term, 1 AS change FROM new_rows "
     "UNION ALL SELECT term, -1 FROM old_rows) AS changes GROUP BY term HAVING sum(change) <> 0"
 )
+LOCK = "PERFORM pg_advisory_xact_lock(hashtext('programmes word counts'));"
 COUNT_FUNCTION = f"""
 CREATE FUNCTION programmes_count_words() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM pg_advisory_xact_lock(hashtext('programmes word counts'));
     IF TG_OP = 'INSERT' THEN
-        {UPSERT.format(changes=ADDED)}
+        IF EXISTS (SELECT FROM new_rows) THEN
+            {LOCK}
+            {UPSERT.format(changes=ADDED)}
+        END IF;
     ELSIF TG_OP = 'DELETE' THEN
-        {UPSERT.format(changes=REMOVED)}
-    ELSE
+        IF EXISTS (SELECT FROM old_rows) THEN
+            {LOCK}
+            {UPSERT.format(changes=REMOVED)}
+        END IF;
+    ELSIF EXISTS (SELECT FROM new_rows) THEN
+        {LOCK}
         {UPSERT.format(changes=CHANGED)}
     END IF;
     RETURN NULL;

@@ -551,6 +551,12 @@ def search(queryset, text, query_plan=None):
     )
 
 
+# Up to this many matches are ranked by reading each by its id; more, from the index with
+# all the others (reading 50,000 documents by their ids takes twice as long).
+RANKED_BY_IDS = 10_000
+FIRST_RANKED = 200  # the first ten pages of a search
+
+
 def ranked_ids(query_plan, among=None):
     """The ids of every published programme that matches (of those `among` these ids, if
     given), in the order of search(); on PostgreSQL read from the search documents' own
@@ -569,14 +575,6 @@ def ranked_ids(query_plan, among=None):
     score = _score(query_plan, documents=True)
     ranked = _ids(*engine.ranked(matches, _match_ids(query_plan), whole, score))
     return ranked if among is None else [pk for pk in ranked if pk in among]
-
-
-# Up to this many matches are ranked by reading each by its id; more, from the index with
-# all the others (reading 50,000 documents by their ids takes twice as long).
-RANKED_BY_IDS = 10_000
-
-
-FIRST_RANKED = 200  # the first ten pages of a search
 
 
 def first_ranked(query_plan):
@@ -921,6 +919,7 @@ _kept = KeptSearches()
 
 
 def _held(found):
+    """The ids a kept search holds, in order and as a set."""
     return len(found.ids) + len(found.bitmap)
 
 

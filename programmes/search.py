@@ -564,10 +564,8 @@ def ranked_ids(query_plan, among=None):
     if not query_plan.groups:
         return []
     engine, _rendered, whole, matches = _queries(query_plan)
-    if engine.ranked is None:
+    if engine.ranked is None:  # SQLite: first_ranked gives every match in order, no rest
         ranked = search(_published(), query_plan.text, query_plan)
-        if among is not None:
-            ranked = ranked.filter(pk__in=list(among))
         return list(ranked.values_list("pk", flat=True))
     if among is not None and len(among) <= RANKED_BY_IDS:
         ids = sorted(among)
@@ -585,8 +583,10 @@ def first_ranked(query_plan):
     if query_plan.ranked is not None:
         ranked, query_plan.ranked = query_plan.ranked, None
         return ranked
+    if not query_plan.groups:
+        return [], None
     engine, _rendered, whole, matches = _queries(query_plan)
-    if not query_plan.groups or engine.first_ranked is None:
+    if engine.first_ranked is None:
         return ranked_ids(query_plan), None
     score = _score(query_plan, documents=True)
     sql, params = engine.first_ranked(matches, _match_ids(query_plan), whole, score, FIRST_RANKED)
@@ -720,7 +720,7 @@ def count_groups(queryset, query_plan):
 
 
 LEXEMES = "programmes_searchlexeme"  # models.SearchLexeme
-# The lock that the triggers keeping the words' numbers take (migrations 0024 and 0025).
+# The lock that the triggers keeping the words' numbers take (migrations/_word_counts.py).
 COUNTS_LOCK = "SELECT pg_advisory_xact_lock(hashtext('programmes word counts'))"
 
 

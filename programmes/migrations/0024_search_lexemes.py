@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+from ._word_counts import backward, count_function, forward, on_postgresql
+
 # PostgreSQL only: one trigger per kind of change of the documents' table adds the words of
 # the published documents written and takes away those of the ones replaced or deleted, in
 # one statement per statement (transition tables), so that a batch of 200 programmes costs
@@ -10,7 +12,6 @@ from django.db import migrations, models
 # any of them, makes them wait in turn instead of each holding words the other needs.
 # Emptying the documents empties the counts. (The pattern index Django adds to a text key
 # answers a search term's prefix, LIKE 'wohn%'.)
-LOCK = "PERFORM pg_advisory_xact_lock(hashtext('programmes word counts'));"
 UPSERT = (
     "INSERT INTO programmes_searchlexeme (lexeme, documents) {changes} ORDER BY lexeme "
     "ON CONFLICT (lexeme) DO UPDATE "
@@ -33,73 +34,26 @@ CHANGED = (
     ") AS changes GROUP BY lexeme HAVING sum(change) <> 0"
 )
 # A draft's document changes no count, and waits for no lock.
-COUNT_FUNCTION = f"""
-CREATE FUNCTION programmes_count_lexemes() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        IF EXISTS (SELECT FROM new_rows WHERE published) THEN
-            {LOCK}
-            {UPSERT.format(changes=ADDED)}
-        END IF;
-    ELSIF TG_OP = 'DELETE' THEN
-        IF EXISTS (SELECT FROM old_rows WHERE published) THEN
-            {LOCK}
-            {UPSERT.format(changes=REMOVED)}
-        END IF;
-    ELSIF EXISTS (SELECT FROM new_rows WHERE published)
-            OR EXISTS (SELECT FROM old_rows WHERE published) THEN
-        {LOCK}
-        {UPSERT.format(changes=CHANGED)}
-    END IF;
-    RETURN NULL;
-END
-$$
-"""
-TRIGGERS = {
-    "INSERT": "REFERENCING NEW TABLE AS new_rows",
-    "UPDATE": "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
-    "DELETE": "REFERENCING OLD TABLE AS old_rows",
-}
-FORGET_FUNCTION = """
-CREATE FUNCTION programmes_forget_lexemes() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    DELETE FROM programmes_searchlexeme;
-    RETURN NULL;
-END
-$$
-"""
+COUNT_FUNCTION = count_function(
+    "programmes_count_lexemes",
+    UPSERT,
+    added=ADDED,
+    removed=REMOVED,
+    changed=CHANGED,
+    counted="published",
+)
+TRIGGERS = dict(
+    table="programmes_searchdocument",
+    prefix="searchdocument_lexemes",
+    function="programmes_count_lexemes",
+)
 POSTGRES_FORWARD = [
     COUNT_FUNCTION,
-    FORGET_FUNCTION,
-    "CREATE TRIGGER searchdocument_lexemes_truncate AFTER TRUNCATE ON programmes_searchdocument "
-    "FOR EACH STATEMENT EXECUTE FUNCTION programmes_forget_lexemes()",
-    *(
-        f"CREATE TRIGGER searchdocument_lexemes_{event.lower()} AFTER {event} "
-        f"ON programmes_searchdocument {transition} "
-        "FOR EACH STATEMENT EXECUTE FUNCTION programmes_count_lexemes()"
-        for event, transition in TRIGGERS.items()
-    ),
+    *forward(**TRIGGERS, counts="programmes_searchlexeme"),
     "INSERT INTO programmes_searchlexeme (lexeme, documents) SELECT word, ndoc "
     "FROM ts_stat('SELECT search_vector FROM programmes_searchdocument WHERE published')",
 ]
-POSTGRES_BACKWARD = [
-    *(
-        f"DROP TRIGGER searchdocument_lexemes_{event.lower()} ON programmes_searchdocument"
-        for event in TRIGGERS
-    ),
-    "DROP TRIGGER searchdocument_lexemes_truncate ON programmes_searchdocument",
-    "DROP FUNCTION programmes_count_lexemes()",
-    "DROP FUNCTION programmes_forget_lexemes()",
-]
-
-
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in statements:
-                schema_editor.execute(statement)
-
-    return run
+POSTGRES_BACKWARD = backward(**TRIGGERS)
 
 
 class Migration(migrations.Migration):
@@ -120,5 +74,5 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'indexed words',
             },
         ),
-        migrations.RunPython(_run(POSTGRES_FORWARD), _run(POSTGRES_BACKWARD)),
+        migrations.RunPython(on_postgresql(POSTGRES_FORWARD), on_postgresql(POSTGRES_BACKWARD)),
     ]

@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+from ._word_counts import backward, count_function, forward, on_postgresql
+
 # PostgreSQL only: as the words of the index (0024), one trigger per kind of change of the
 # vocabulary's table adds the words written and takes away the ones deleted, one statement
 # per statement, after the one lock of all counts; emptying the table empties the words.
@@ -18,52 +20,15 @@ CHANGED = (
     "SELECT term, sum(change) FROM (SELECT term, 1 AS change FROM new_rows "
     "UNION ALL SELECT term, -1 FROM old_rows) AS changes GROUP BY term HAVING sum(change) <> 0"
 )
-LOCK = "PERFORM pg_advisory_xact_lock(hashtext('programmes word counts'));"
-COUNT_FUNCTION = f"""
-CREATE FUNCTION programmes_count_words() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        IF EXISTS (SELECT FROM new_rows) THEN
-            {LOCK}
-            {UPSERT.format(changes=ADDED)}
-        END IF;
-    ELSIF TG_OP = 'DELETE' THEN
-        IF EXISTS (SELECT FROM old_rows) THEN
-            {LOCK}
-            {UPSERT.format(changes=REMOVED)}
-        END IF;
-    ELSIF EXISTS (SELECT FROM new_rows) THEN
-        {LOCK}
-        {UPSERT.format(changes=CHANGED)}
-    END IF;
-    RETURN NULL;
-END
-$$
-"""
-TRIGGERS = {
-    "INSERT": "REFERENCING NEW TABLE AS new_rows",
-    "UPDATE": "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
-    "DELETE": "REFERENCING OLD TABLE AS old_rows",
-}
-FORGET_FUNCTION = """
-CREATE FUNCTION programmes_forget_words() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    DELETE FROM programmes_searchword;
-    RETURN NULL;
-END
-$$
-"""
+COUNT_FUNCTION = count_function(
+    "programmes_count_words", UPSERT, added=ADDED, removed=REMOVED, changed=CHANGED
+)
+TRIGGERS = dict(
+    table="programmes_searchterm", prefix="searchterm_words", function="programmes_count_words"
+)
 POSTGRES_FORWARD = [
     COUNT_FUNCTION,
-    FORGET_FUNCTION,
-    "CREATE TRIGGER searchterm_words_truncate AFTER TRUNCATE ON programmes_searchterm "
-    "FOR EACH STATEMENT EXECUTE FUNCTION programmes_forget_words()",
-    *(
-        f"CREATE TRIGGER searchterm_words_{event.lower()} AFTER {event} "
-        f"ON programmes_searchterm {transition} "
-        "FOR EACH STATEMENT EXECUTE FUNCTION programmes_count_words()"
-        for event, transition in TRIGGERS.items()
-    ),
+    *forward(**TRIGGERS, counts="programmes_searchword"),
     "INSERT INTO programmes_searchword (word, programmes) "
     "SELECT term, count(*) FROM programmes_searchterm GROUP BY term",
     "CREATE INDEX searchword_word_trgm ON programmes_searchword USING GIN (word gin_trgm_ops)",
@@ -72,20 +37,8 @@ POSTGRES_FORWARD = [
 POSTGRES_BACKWARD = [
     "CREATE INDEX IF NOT EXISTS searchterm_term_trgm "
     "ON programmes_searchterm USING GIN (term gin_trgm_ops)",
-    *(f"DROP TRIGGER searchterm_words_{event.lower()} ON programmes_searchterm" for event in TRIGGERS),
-    "DROP TRIGGER searchterm_words_truncate ON programmes_searchterm",
-    "DROP FUNCTION programmes_count_words()",
-    "DROP FUNCTION programmes_forget_words()",
+    *backward(**TRIGGERS),
 ]
-
-
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in statements:
-                schema_editor.execute(statement)
-
-    return run
 
 
 class Migration(migrations.Migration):
@@ -106,5 +59,5 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'words of the vocabulary',
             },
         ),
-        migrations.RunPython(_run(POSTGRES_FORWARD), _run(POSTGRES_BACKWARD)),
+        migrations.RunPython(on_postgresql(POSTGRES_FORWARD), on_postgresql(POSTGRES_BACKWARD)),
     ]

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404, render
 
 from portal.listing import FilteredListView
+from programmes import terms
 from programmes.models import FieldOfAction, Programme
 
 from .filters import CountyFilter
@@ -28,6 +29,9 @@ def county_detail(request, slug):
     programmes = list(
         Programme.objects.published().for_county(county).for_cards().order_by("title")
     )
+    for programme in programmes:
+        programme.county = county  # read above, with its Land
+    terms.attach((), programmes, request=request)  # their fields of action
     # Counties that publish nothing here teach nothing: only those that do are compared.
     candidates = (
         County.objects.select_related("state")

@@ -40,14 +40,12 @@ def home(request):
     )
     cards = (
         published.filter(pk__in=featured_ids)
-        .for_cards("best_practice__editors_statement", fields=False)
+        .for_cards("best_practice__editors_statement")
         .in_bulk()
     )
     featured = [cards[pk] for pk in featured_ids if pk in cards]
-    newest = list(
-        published.for_cards(fields=False).order_by("-published_at", "title")[:NEWEST_COUNT]
-    )
-    # The fields of action of all cards in one statement (programmes.terms).
+    newest = list(published.for_cards().order_by("-published_at", "title")[:NEWEST_COUNT])
+    # The fields of action and counties of all cards in one statement (programmes.terms).
     terms.attach((), [*featured, *newest], request=request)
     context = {
         "featured": featured,

@@ -149,7 +149,9 @@ BEST_PRACTICE_HISTORY = HistoricalRecords(
 # The columns a programme card needs (the programme_card tag in portal_tags).
 CARD_FIELDS = [
     "slug", "title", "summary", "status", "published_at", "publication_state", "image", "image_alt",
-    "county__name", "county__slug", "county__state__name",
+    # The county itself (with its Land) comes from the counties kept per content version
+    # (programmes.terms.attach), not from a join in every list.
+    "county",
     "best_practice__is_recognised", "best_practice__is_featured",
     # The two or three facts of the transferability card that a best-practice card shows.
     "best_practice__staff_fte", "best_practice__running_cost",
@@ -199,13 +201,13 @@ class ProgrammeQuerySet(models.QuerySet):
         )
         return self.annotate(is_best_practice=Exists(recognised))
 
-    def for_cards(self, *more, fields=True):
+    def for_cards(self, *more):
         """What a programme card shows and no more (never the long texts or the search
-        document), fetched in a fixed number of queries; `more` fields where a page shows
-        them (the editors' reason on the home page). `fields=False` leaves the fields of
-        action to the caller, who reads them with others in one statement (programmes.terms)."""
-        cards = self.select_related("county__state", "best_practice").only(*CARD_FIELDS, *more)
-        return cards.prefetch_related("fields_of_action") if fields else cards
+        document), in one query; `more` fields where a page shows them (the editors' reason
+        on the home page). The cards are complete once `programmes.terms.attach` has given
+        them their fields of action and their counties, for all cards of a page in one
+        statement."""
+        return self.select_related("best_practice").only(*CARD_FIELDS, *more)
 
 
 class Programme(models.Model):

@@ -20,6 +20,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from taggit.models import Tag, TaggedItem
 
+from counties.models import County
 from portal.cache import cached_value
 
 from .enums import PublicationState
@@ -62,6 +63,33 @@ def controlled_terms(models, request=None):
         request=request,
         local=True,
     )
+
+
+def counties(request=None):
+    """{pk: county with its Land}: the 400 counties, kept per content version in each
+    process like the terms, so that cards and programme pages need no join for them."""
+    return cached_value(
+        "counties-with-lands",
+        lambda: County.objects.select_related("state").in_bulk(),
+        request=request,
+        local=True,
+    )
+
+
+def _give_counties(programmes, request):
+    """Each programme its county with its Land, from the kept ones, unless it has both
+    already (a county read on its own, without its Land, is replaced)."""
+    field, land = Programme._meta.get_field("county"), County._meta.get_field("state")
+    missing = [
+        programme
+        for programme in programmes
+        if not (field.is_cached(programme) and land.is_cached(field.get_cached_value(programme)))
+    ]
+    known = counties(request) if missing else {}
+    for programme in missing:
+        county = known.get(programme.county_id)
+        if county is not None:  # one made since the version was read is read on demand
+            field.set_cached_value(programme, county)
 
 
 def _statement(owners):
@@ -188,8 +216,9 @@ def _rows(programme, found):
 def attach(programmes, cards=(), request=None):
     """Read the terms of `programmes` (all their relations, with their fundings, documents
     and whether they were taken over) and of `cards` (what a card shows) in one statement
-    and hand them to the objects."""
+    and hand them to the objects, with the counties of all of them."""
     programmes, cards = list(programmes), list(cards)
+    _give_counties([*programmes, *cards], request)
     profiles = [programme.profile for programme in programmes if programme.profile is not None]
     owners = {}
     for name in (*PROGRAMME_TERMS, KEYWORDS, *ROWS):

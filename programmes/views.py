@@ -97,8 +97,8 @@ class ProgrammeListView(FilteredListView):
     def paginate_queryset(self, queryset, page_size):
         paginator, page, ids, is_paginated = super().paginate_queryset(queryset, page_size)
         ids = list(ids)
-        cards = Programme.objects.filter(pk__in=ids).for_cards(fields=False).in_bulk()
-        terms.attach((), cards.values(), request=self.request)  # their fields of action
+        cards = Programme.objects.filter(pk__in=ids).for_cards().in_bulk()
+        terms.attach((), cards.values(), request=self.request)  # fields of action, counties
         page.object_list = [cards[pk] for pk in ids if pk in cards]
         return paginator, page, page.object_list, is_paginated
 
@@ -176,9 +176,9 @@ class ProgrammeListView(FilteredListView):
 
 def with_detail_relations(queryset):
     """Programmes with what their pages show from their own rows and the rows beside them
-    (county, Land, profile, kept neighbours); `read_details` and `terms.attach` read the
-    rest."""
-    return queryset.select_related("county__state", "best_practice", "neighbours")
+    (profile, kept neighbours); `read_details` and `terms.attach` read the rest, and
+    `terms.attach` gives them their counties."""
+    return queryset.select_related("best_practice", "neighbours")
 
 
 def read_details(programmes):
@@ -202,7 +202,7 @@ def neighbours_context(request, programme):
     cards = (
         Programme.objects.published()
         .filter(pk__in=[*related_ids, *comparable_ids])
-        .for_cards(fields=False)
+        .for_cards()
         .in_bulk()
     )
     terms.attach([programme], cards.values(), request=request)
@@ -254,12 +254,13 @@ def field_detail(request, slug):
         # An address of the English codes ("/handlungsfelder/housing/"): moved for good.
         old = get_object_or_404(FieldOfAction, slug=slug)
         return redirect(old.get_absolute_url(), permanent=True)
-    programmes = (
+    programmes = list(
         Programme.objects.published()
         .filter(fields_of_action=field)
         .for_cards()
         .order_by("-published_at", "title")[:12]
     )
+    terms.attach((), programmes, request=request)
     return render(
         request,
         "programmes/fieldofaction_detail.html",
@@ -422,9 +423,11 @@ def comparable(request):
         )
         if field is not None:
             programmes = programmes.filter(fields_of_action=field)
+        programmes = list(programmes[:COMPARABLE_PROGRAMMES])
+        terms.attach((), programmes, request=request)
         context.update(
             similar=similar,
-            programmes=programmes[:COMPARABLE_PROGRAMMES],
+            programmes=programmes,
             county_label=_county_label(county),
             own_count=Programme.objects.published().for_county(county).count(),
         )

@@ -156,6 +156,24 @@ def test_values_kept_in_the_process_follow_every_change(client, settings):
     assert sorted(p.title for p in second.context["object_list"]) == ["Drittes", "Zweites"]
 
 
+def test_cards_and_programme_pages_show_a_renamed_county_and_land_at_once(client, settings):
+    """Cards and programme pages take their counties from those kept per content version in
+    each process (programmes.terms.counties); a county or Land renamed shows at once."""
+    settings.PUBLIC_PAGE_CACHE = False
+    programme = ProgrammeFactory(title="Sprachcafé")
+    county, land = programme.county, programme.county.state
+    pages = [HOME_URL, LIST_URL, programme.get_absolute_url()]
+    for url in pages:
+        page = client.get(url).content.decode()
+        assert county.name in page and land.name in page
+    county.name, land.name = "Landkreis Umbenannt", "Neuland"
+    county.save()
+    land.save()
+    for url in pages:
+        page = client.get(url).content.decode()
+        assert "Landkreis Umbenannt" in page and "Neuland" in page, url
+
+
 def test_a_long_computation_runs_once_while_others_wait(db, monkeypatch):
     """After a change, one process computes a `single` value (the facet index); another that
     asks meanwhile waits for its result instead of computing it too."""

@@ -1,4 +1,5 @@
 from decimal import Decimal
+from functools import partial
 
 import django_filters
 from django import forms
@@ -116,6 +117,22 @@ def search_key(request, data, text):
     return (connection.alias, content_version(request), text, as_typed)
 
 
+# Filters of a few dozen terms or Länder: what they accept is kept per content version in
+# each process, so a chosen field of action or Land costs no query to check.
+KEPT_CHOICES = ("handlungsfeld", "zielgruppe", "land")
+
+
+def _kept_choices(field, request):
+    """{value sent: object} of a filter's whole table, in the table's order."""
+    model = field.queryset.model
+    return cached_value(
+        f"filter-choices:{model._meta.label}:{field.to_field_name}",
+        lambda: {str(getattr(item, field.to_field_name)): item for item in field.queryset},
+        request=request,
+        local=True,
+    )
+
+
 class ProgrammeFilter(django_filters.FilterSet):
     """The public programme list. AND across filters, OR within a multi-select."""
 
@@ -207,6 +224,9 @@ class ProgrammeFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(_with_addresses(data, kwargs.get("request")), *args, **kwargs)
+        for name in KEPT_CHOICES:
+            field = self.form.fields[name]
+            field.known = partial(_kept_choices, field, self.request)
         self.search_plan = None
         self.correction = None  # (as typed, searched instead)
         self._corrected = None

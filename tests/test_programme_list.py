@@ -219,6 +219,25 @@ def test_query_count_does_not_grow_with_rows(client, db, django_assert_max_num_q
     assert len(response.context["object_list"]) == 20
 
 
+def test_a_filtered_page_of_known_filters_costs_three_queries(
+    client, db, settings, django_assert_num_queries
+):
+    """Once the values of a content version are kept (facet counts, the filters' terms and
+    Länder, the counties), a filtered page reads the versions, its cards, and their fields
+    of action: no query to check a filter, no join for a county or Land."""
+    county = CountyFactory()
+    for _ in range(25):
+        ProgrammeFactory(county=county, fields=["housing"], status="running")
+    params = {"handlungsfeld": "wohnen", "land": county.state.slug, "status": "running"}
+    settings.PUBLIC_PAGE_CACHE = False  # the page itself, not its cached copy
+    client.get(LIST_URL, params)
+    with django_assert_num_queries(3):
+        response = client.get(LIST_URL, params)
+    page = response.content.decode()
+    assert len(response.context["object_list"]) == 20
+    assert f"{county.name} · {county.state.name}" in page
+
+
 def test_states_and_counties_exist_for_filters(counties, client):
     response = client.get(LIST_URL)
     form = response.context["filter"].form

@@ -30,6 +30,7 @@ from .models import ContentVersion
 logger = logging.getLogger(__name__)
 PAGE_TIMEOUT = 60 * 60
 VALUE_TIMEOUT = 60 * 60
+LASTING_TIMEOUT = 24 * 60 * 60
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language", "Link", "ETag")
 VERSION_ATTRIBUTE = "_content_version"
 
@@ -241,6 +242,18 @@ def cached_value(name, compute, *, request=None, local=False, single=False):
             with suppress(KeyError, RuntimeError, StopIteration):
                 del _local[next(iter(_local))]
         _local[key] = value
+    return value
+
+
+def lasting_value(name, compute):
+    """`compute()` for a value that its name alone determines, whatever the content version
+    (the HTML of a Markdown text, named by the text): worked out once for all processes and
+    servers, kept a day after it was last worked out."""
+    key = _key("lasting", 0, name)
+    value = _get(key)
+    if value is None:
+        value = compute()
+        _set(key, value, LASTING_TIMEOUT)
     return value
 
 

@@ -9,6 +9,8 @@ import nh3
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
+from .cache import lasting_value
+
 # Headings are left out on purpose: the page owns its heading hierarchy.
 ALLOWED_TAGS = {"p", "br", "ul", "ol", "li", "strong", "em", "a", "blockquote"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
@@ -19,21 +21,33 @@ LIST_AFTER_TEXT = re.compile(
 GERMAN_TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
 
-# The same texts are shown again and again; converting one takes milliseconds. The result
-# depends on the text alone, so each process keeps the most recent ones.
+# What the HTML of a text depends on besides the text: a deployment that changes the rules
+# (or the converter) never reads HTML converted under the old ones.
+CONVERSION = repr(
+    (markdown.__version__, nh3.__version__, sorted(ALLOWED_TAGS), sorted(ALLOWED_ATTRIBUTES["a"]))
+)
+
+
+# The same texts are shown again and again; converting one takes a millisecond or two. The
+# result depends on the text alone: each process keeps the most recent ones, and all
+# processes share what one of them converted (portal.cache.lasting_value).
 @functools.lru_cache(maxsize=1024)
 def render_markdown(text):
     """Markdown written by staff as sanitised HTML, safe to put on a public page."""
-    source = LIST_AFTER_TEXT.sub(r"\1\n\n", text or "")
+    html = lasting_value(f"markdown:{CONVERSION}:{text}", lambda: _converted(text or ""))
+    return mark_safe(html)  # noqa: S308 - nh3 removed everything unsafe (_converted)
+
+
+def _converted(text):
+    source = LIST_AFTER_TEXT.sub(r"\1\n\n", text)
     html = markdown.markdown(source, extensions=["sane_lists"])
-    cleaned = nh3.clean(
+    return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
-    return mark_safe(cleaned)  # noqa: S308 - nh3 has just removed everything unsafe
 
 
 def german_sort_key(value):

@@ -174,6 +174,28 @@ def test_cards_and_programme_pages_show_a_renamed_county_and_land_at_once(client
         assert "Landkreis Umbenannt" in page and "Neuland" in page, url
 
 
+def test_markdown_is_converted_once_for_all_processes_and_again_under_new_rules(
+    db, monkeypatch
+):
+    """The HTML of a staff text is shared through the cache: a process that has not seen the
+    text (its own copies emptied) reads it instead of converting it; rules that change read
+    nothing converted under the old ones."""
+    from portal import text
+
+    text.render_markdown.cache_clear()
+    source = "Erster Absatz.\n\n- Punkt eins\n- Punkt zwei"
+    first = text.render_markdown(source)
+    assert "<li>Punkt eins</li>" in first
+    converted = []
+    monkeypatch.setattr(text, "_converted", lambda value: converted.append(value) or "<p>neu</p>")
+    text.render_markdown.cache_clear()  # as another process would start
+    assert text.render_markdown(source) == first and converted == []
+    monkeypatch.setattr(text, "CONVERSION", text.CONVERSION + "+strong")
+    text.render_markdown.cache_clear()
+    assert text.render_markdown(source) == "<p>neu</p>" and converted == [source]
+    text.render_markdown.cache_clear()
+
+
 def test_a_long_computation_runs_once_while_others_wait(db, monkeypatch):
     """After a change, one process computes a `single` value (the facet index); another that
     asks meanwhile waits for its result instead of computing it too."""

@@ -31,19 +31,10 @@ def _figures():
 
 def home(request):
     published = Programme.objects.published()
-    # The featured programmes in the editors' order first (ids from a small index), then
-    # their cards; no profile texts.
-    featured_ids = list(
-        BestPracticeProfile.objects.featured().values_list("programme_id", flat=True)[
-            :FEATURED_COUNT
-        ]
+    # The featured programmes in the editors' order, as cards (no profile texts).
+    featured = list(
+        Programme.objects.featured().for_cards("best_practice__editors_statement")[:FEATURED_COUNT]
     )
-    cards = (
-        published.filter(pk__in=featured_ids)
-        .for_cards("best_practice__editors_statement")
-        .in_bulk()
-    )
-    featured = [cards[pk] for pk in featured_ids if pk in cards]
     newest = list(published.for_cards().order_by("-published_at", "title")[:NEWEST_COUNT])
     # The fields of action and counties of all cards in one statement (programmes.terms).
     terms.attach((), [*featured, *newest], request=request)

@@ -159,6 +159,16 @@ CARD_FIELDS = [
 ]  # fmt: skip
 
 
+def featured_profile(prefix="", today=None):
+    """A recognised profile that the editors feature, still within the featuring period;
+    `prefix` reaches the profile from another model ("best_practice__" from a programme)."""
+    today = today or timezone.localdate()
+    return Q(**{f"{prefix}is_recognised": True, f"{prefix}is_featured": True}) & (
+        Q(**{f"{prefix}featured_until__isnull": True})
+        | Q(**{f"{prefix}featured_until__gte": today})
+    )
+
+
 class ProgrammeQuerySet(models.QuerySet):
     def published(self):
         return self.filter(publication_state=PublicationState.PUBLISHED)
@@ -200,6 +210,15 @@ class ProgrammeQuerySet(models.QuerySet):
             programme=OuterRef("pk"), is_recognised=True
         )
         return self.annotate(is_best_practice=Exists(recognised))
+
+    def featured(self, *, today=None):
+        """The published programmes of the featured practices, in the editors' order
+        (BestPracticeQuerySet.featured), read from the programmes' side in one query."""
+        return (
+            self.published()
+            .filter(featured_profile("best_practice__", today))
+            .order_by("best_practice__featured_rank", "-published_at", "title")
+        )
 
     def for_cards(self, *more):
         """What a programme card shows and no more (never the long texts or the search
@@ -552,11 +571,9 @@ class BestPracticeQuerySet(models.QuerySet):
     def featured(self, *, today=None):
         """Featured by the editors, still within the featuring period, in rank order;
         among equal ranks the most recently published first."""
-        today = today or timezone.localdate()
         return (
             self.published()
-            .filter(is_featured=True)
-            .filter(Q(featured_until__isnull=True) | Q(featured_until__gte=today))
+            .filter(featured_profile(today=today))
             .order_by("featured_rank", "-programme__published_at", "programme__title")
         )
 

@@ -174,9 +174,7 @@ def test_cards_and_programme_pages_show_a_renamed_county_and_land_at_once(client
         assert "Landkreis Umbenannt" in page and "Neuland" in page, url
 
 
-def test_markdown_is_converted_once_for_all_processes_and_again_under_new_rules(
-    db, monkeypatch
-):
+def test_markdown_is_converted_once_for_all_processes_and_again_under_new_rules(db, monkeypatch):
     """The HTML of a staff text is shared through the cache: a process that has not seen the
     text (its own copies emptied) reads it instead of converting it; rules that change read
     nothing converted under the old ones."""

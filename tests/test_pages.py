@@ -47,6 +47,26 @@ class TestHome:
 
         assert list(client.get("/").context["featured"]) == []
 
+    def test_the_programmes_side_features_what_the_profiles_side_does(self, db):
+        """The home page reads the featured practices from the programmes
+        (ProgrammeQuerySet.featured); editors and feeds from the profiles: the same ones in
+        the same order, ties by publication date and title included."""
+        from programmes.models import BestPracticeProfile, Programme
+
+        yesterday = timezone.localdate() - datetime.timedelta(days=1)
+        tomorrow = yesterday + datetime.timedelta(days=2)
+        for title, rank in [("Beta", 1), ("Alpha", 1), ("Gamma", 0), ("Delta", 3)]:
+            BestPracticeFactory(programme__title=title, is_featured=True, featured_rank=rank)
+        BestPracticeFactory(is_featured=True, featured_until=tomorrow, featured_rank=2)
+        BestPracticeFactory(is_featured=True, featured_until=yesterday)
+        BestPracticeFactory(is_featured=True, is_recognised=False)
+        BestPracticeFactory(is_featured=True, programme__draft=True)
+        BestPracticeFactory(is_featured=False)
+
+        from_profiles = [profile.programme for profile in BestPracticeProfile.objects.featured()]
+        assert list(Programme.objects.featured()) == from_profiles
+        assert len(from_profiles) == 5 and from_profiles[0].title == "Gamma"
+
     def test_figures_and_field_counts_count_published_only(self, client):
         county = CountyFactory()
         ProgrammeFactory(county=county, fields=["housing", "language"])

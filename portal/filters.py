@@ -62,11 +62,13 @@ class LenientModelMultipleChoiceField(filter_fields.ModelMultipleChoiceField):
         values = [item for item in (value or []) if isinstance(item, str)]
         key = self.to_field_name or "pk"
         safe = [item for item in values if "\x00" not in item]
-        if self.known is not None:
+        if not safe:
+            found = []
+        elif self.known is not None:
             wanted = set(safe)
             found = [item for value, item in self.known().items() if value in wanted]
         else:
-            found = list(self.queryset.filter(**{f"{key}__in": safe})) if safe else []
+            found = list(self.queryset.filter(**{f"{key}__in": safe}))
         known = {str(getattr(item, key)) for item in found}
         self.ignored_values = [item for item in values if item not in known]
         return found

@@ -34,7 +34,8 @@ CONVERSION = repr(
 @functools.lru_cache(maxsize=1024)
 def render_markdown(text):
     """Markdown written by staff as sanitised HTML, safe to put on a public page."""
-    html = lasting_value(f"markdown:{CONVERSION}:{text}", lambda: _converted(text or ""))
+    text = text or ""
+    html = lasting_value(f"markdown:{CONVERSION}:{text}", lambda: _converted(text))
     return mark_safe(html)  # noqa: S308 - nh3 removed everything unsafe (_converted)
 
 

@@ -21,7 +21,7 @@ from portal.filters import (
     SemiJoinMultipleChoiceFilter,
 )
 
-from . import search
+from . import search, terms
 from .enums import FundingLevel, ProgrammeStatus
 from .keywords import published_keywords
 from .models import FieldOfAction, Programme, TargetGroup
@@ -123,14 +123,11 @@ KEPT_CHOICES = ("handlungsfeld", "zielgruppe", "land")
 
 
 def _kept_choices(field, request):
-    """{value sent: object} of a filter's whole table, in the table's order."""
+    """{value sent: object} of a filter's whole table, in the table's order: the terms (or
+    Länder) kept per content version in each process (programmes.terms)."""
     model = field.queryset.model
-    return cached_value(
-        f"filter-choices:{model._meta.label}:{field.to_field_name}",
-        lambda: {str(getattr(item, field.to_field_name)): item for item in field.queryset},
-        request=request,
-        local=True,
-    )
+    kept = terms.controlled_terms([model], request)[model]
+    return {str(getattr(item, field.to_field_name)): item for item in kept.values()}
 
 
 class ProgrammeFilter(django_filters.FilterSet):

@@ -986,6 +986,8 @@ def _matcher(terms):
     """Whether a word of a text is one the query asks for, worked out once per spelling (the
     words of a page's texts repeat). A word can only match a term whose token it contains,
     which rules out most words before they are stemmed and split."""
+    if not terms:
+        return lambda word: False
     known = {}
     # Whether a word contains any of the tokens, in one pass of a compiled pattern.
     contains = re.compile("|".join(re.escape(term.token) for term in terms)).search

@@ -191,6 +191,10 @@ def test_markdown_is_converted_once_for_all_processes_and_again_under_new_rules(
     monkeypatch.setattr(text, "CONVERSION", text.CONVERSION + "+strong")
     text.render_markdown.cache_clear()
     assert text.render_markdown(source) == "<p>neu</p>" and converted == [source]
+    monkeypatch.undo()
+    text.render_markdown.cache_clear()
+    # No text is not the text "None".
+    assert text.render_markdown("None") == "<p>None</p>" and text.render_markdown(None) == ""
     text.render_markdown.cache_clear()
 
 

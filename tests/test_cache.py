@@ -121,7 +121,7 @@ def redis_cache(settings):
             pytest.fail("Redis is required in CI but not reachable at 127.0.0.1:6379")
         pytest.skip("Redis is not running on 127.0.0.1:6379")
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS}
+        "default": {"BACKEND": "portal.cache_backend.PooledRedisCache", "LOCATION": REDIS}
     }
     from django.core.cache import cache
 
@@ -137,6 +137,25 @@ def test_pages_are_cached_in_redis_and_follow_changes(client, redis_cache):
     programme.title = "Neuer Titel"
     programme.save()
     assert "Neuer Titel" in client.get(LIST_URL).content.decode()
+
+
+def test_the_redis_cache_serves_every_operation_with_one_client(redis_cache):
+    """Django's backend would build a new redis client per operation (portal.cache_backend)."""
+    backend = redis_cache._cache
+    client = backend.get_client()
+    redis_cache.set("eins", {"wert": 1})
+    redis_cache.set_many({"zwei": 2, "drei": [3]})
+    assert redis_cache.get_many(["eins", "zwei", "drei"]) == {
+        "eins": {"wert": 1},
+        "zwei": 2,
+        "drei": [3],
+    }
+    assert redis_cache.incr("zwei") == 3
+    assert redis_cache.add("eins", "anders") is False
+    redis_cache.delete("eins")
+    assert redis_cache.get("eins") is None
+    assert backend.get_client(write=True) is client
+    assert backend.get_client("schlüssel") is client
 
 
 def test_values_kept_in_the_process_follow_every_change(client, settings):

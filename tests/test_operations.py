@@ -20,7 +20,7 @@ def test_healthz_is_ok_with_database_migrations_and_cache(client):
 def test_healthz_names_an_unreachable_cache(client, settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.cache_backend.PooledRedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
         }
     }
@@ -36,7 +36,7 @@ def test_public_pages_work_while_the_cache_is_down(client, settings):
     ProgrammeFactory(title="Sprachcafé")
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.cache_backend.PooledRedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
         }
     }

@@ -204,7 +204,7 @@ SEARCH_SPLIT_COMPOUNDS = env_bool("SEARCH_SPLIT_COMPOUNDS", True)
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.cache_backend.PooledRedisCache",
             "LOCATION": os.environ["REDIS_URL"],
             "KEY_PREFIX": "kfi",
         }

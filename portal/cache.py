@@ -108,6 +108,21 @@ def _set(key, value, timeout):
         logger.warning("Cache unreachable, not storing %s", key, exc_info=True)
 
 
+def _get_many(keys):
+    try:
+        return cache.get_many(keys)
+    except Exception:  # as in _get
+        logger.warning("Cache unreachable, serving without it", exc_info=True)
+        return {}
+
+
+def _set_many(values, timeout):
+    try:
+        cache.set_many(values, timeout)
+    except Exception:  # as in _get
+        logger.warning("Cache unreachable, not storing %d values", len(values), exc_info=True)
+
+
 def _add(key, value, timeout):
     """Store only if absent; True if stored. Without a reachable cache, True: each process
     then works for itself, as it would without any cache."""
@@ -245,16 +260,22 @@ def cached_value(name, compute, *, request=None, local=False, single=False):
     return value
 
 
-def lasting_value(name, compute):
-    """`compute()` for a value that its name alone determines, whatever the content version
-    (the HTML of a Markdown text, named by the text): worked out once for all processes and
-    servers, kept a day after it was last worked out."""
-    key = _key("lasting", 0, name)
-    value = _get(key)
-    if value is None:
-        value = compute()
-        _set(key, value, LASTING_TIMEOUT)
-    return value
+def lasting_values(names, compute):
+    """{name: value} for values that their names alone determine, whatever the content
+    version (the HTML of a Markdown text, named by the text): each worked out once for all
+    processes and servers by `compute(name)`, and kept a day after that. One round trip to
+    the shared cache reads them all, and one more stores those that had to be worked out."""
+    keys = {name: _key("lasting", 0, name) for name in names}
+    found = _get_many(list(keys.values())) if keys else {}
+    values, worked_out = {}, {}
+    for name, key in keys.items():
+        value = found.get(key)
+        if value is None:
+            value = worked_out[key] = compute(name)
+        values[name] = value
+    if worked_out:
+        _set_many(worked_out, LASTING_TIMEOUT)
+    return values
 
 
 def forget_value(name, request=None):

@@ -954,12 +954,25 @@ class ContactRequestQuerySet(models.QuerySet):
         """A county's requests are read by its own staff only, editors included."""
         return self.delivered().filter(programme__county_id__in=county_ids(user))
 
-    def answered_by_county(self, county_id):
+    def answered(self):
         return self.filter(
-            programme__county_id=county_id,
-            state__in=[RequestState.ANSWERED, RequestState.CLOSED],
-            answered_at__isnull=False,
+            state__in=[RequestState.ANSWERED, RequestState.CLOSED], answered_at__isnull=False
         )
+
+    def answered_by_county(self):
+        """{county id: {"questions": n, "visits": n}} for every county that answered."""
+        rows = (
+            self.answered()
+            .values("programme__county_id")
+            .annotate(
+                questions=Count("pk", filter=Q(kind=RequestKind.QUESTION)),
+                visits=Count("pk", filter=Q(kind=RequestKind.VISIT)),
+            )
+        )
+        return {
+            row["programme__county_id"]: {"questions": row["questions"], "visits": row["visits"]}
+            for row in rows
+        }
 
 
 class ContactRequest(models.Model):

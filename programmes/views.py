@@ -14,7 +14,7 @@ from portal.cache import cached_value, content_version
 from portal.links import base_url
 from portal.listing import PAGE_PARAM, FilteredListView, shown
 from portal.roles import county_ids
-from portal.text import german_slugify
+from portal.text import german_slugify, render_markdowns
 
 from . import neighbours, opendata, search, terms
 from .enums import ProgrammeStatus
@@ -183,7 +183,8 @@ def with_detail_relations(queryset):
 
 def read_details(programmes):
     """The source of a take-over and the indicators of a profile, read only for the
-    programmes that have them (few are taken over; most have no profile)."""
+    programmes that have them (few are taken over; most have no profile). The Markdown
+    texts of the page are converted together, in one round trip to the shared cache."""
     adapted = [programme for programme in programmes if programme.adapted_from_id]
     if adapted:
         sources = Programme.objects.select_related("county")
@@ -191,7 +192,20 @@ def read_details(programmes):
     profiled = [programme for programme in programmes if programme.profile is not None]
     if profiled:
         prefetch_related_objects(profiled, "best_practice__indicators")
+    render_markdowns([text for programme in programmes for text in shown_texts(programme)])
     return programmes
+
+
+def shown_texts(programme):
+    """The Markdown texts that programme_detail.html shows; one left out here is still
+    shown, converted on its own."""
+    texts = [programme.description, programme.goals]
+    profile = programme.profile
+    if profile is not None and profile.is_recognised:
+        texts += [profile.starting_situation, profile.approach, profile.results]
+        texts += [profile.success_factors, profile.obstacles]
+        texts += [text for _label, text in profile.transfer_items]
+    return [text for text in texts if text]
 
 
 def neighbours_context(request, programme):

@@ -199,22 +199,60 @@ def test_markdown_is_converted_once_for_all_processes_and_again_under_new_rules(
     nothing converted under the old ones."""
     from portal import text
 
-    text.render_markdown.cache_clear()
+    text.forget_recent_markdown()
     source = "Erster Absatz.\n\n- Punkt eins\n- Punkt zwei"
     first = text.render_markdown(source)
     assert "<li>Punkt eins</li>" in first
     converted = []
     monkeypatch.setattr(text, "_converted", lambda value: converted.append(value) or "<p>neu</p>")
-    text.render_markdown.cache_clear()  # as another process would start
+    text.forget_recent_markdown()  # as another process would start
     assert text.render_markdown(source) == first and converted == []
     monkeypatch.setattr(text, "CONVERSION", text.CONVERSION + "+strong")
-    text.render_markdown.cache_clear()
+    text.forget_recent_markdown()
     assert text.render_markdown(source) == "<p>neu</p>" and converted == [source]
     monkeypatch.undo()
-    text.render_markdown.cache_clear()
+    text.forget_recent_markdown()
     # No text is not the text "None".
     assert text.render_markdown("None") == "<p>None</p>" and text.render_markdown(None) == ""
-    text.render_markdown.cache_clear()
+    # A page's texts together: one read for all of them, one write for those converted.
+    from portal import cache as portal_cache
+
+    text.forget_recent_markdown()
+    trips = []
+    for name in ("_get_many", "_set_many"):
+        real = getattr(portal_cache, name)
+        monkeypatch.setattr(
+            portal_cache, name, lambda *args, r=real, n=name: trips.append(n) or r(*args)
+        )
+    shown = text.render_markdowns([source, "Zweiter **Text**", source, ""])
+    assert shown == [first, "<p>Zweiter <strong>Text</strong></p>", first, ""]
+    assert trips == ["_get_many", "_set_many"]
+    trips.clear()
+    assert text.render_markdowns([source, "Zweiter **Text**"]) == shown[:2] and trips == []
+    text.forget_recent_markdown()
+
+
+def test_a_programme_page_reads_all_its_texts_with_one_round_trip(client, settings, monkeypatch):
+    """A process that has not yet shown a programme reads the HTML of its description, goals
+    and profile texts from the shared cache together, not one text after another."""
+    from portal import cache as portal_cache
+    from portal import text
+
+    settings.PUBLIC_PAGE_CACHE = False
+    programme = ProgrammeFactory(title="Sprachpaten", description="Was *wir* tun.", goals="Ziel.")
+    BestPracticeFactory(programme=programme, approach="Schritt für **Schritt**.")
+    text.forget_recent_markdown()
+    reads = []
+    real_get, real_get_many = portal_cache._get, portal_cache._get_many
+    monkeypatch.setattr(portal_cache, "_get", lambda key: reads.append(key) or real_get(key))
+    monkeypatch.setattr(
+        portal_cache, "_get_many", lambda keys: reads.append(len(keys)) or real_get_many(keys)
+    )
+    page = client.get(programme.get_absolute_url()).content.decode()
+    assert "<em>wir</em>" in page and "<strong>Schritt</strong>" in page
+    assert [read for read in reads if not isinstance(read, str)] == [11]
+    assert not [read for read in reads if isinstance(read, str) and read.startswith("lasting")]
+    text.forget_recent_markdown()
 
 
 def test_a_long_computation_runs_once_while_others_wait(db, monkeypatch):

@@ -251,6 +251,27 @@ def test_requests_are_deleted_a_year_after_closing(programme):
     assert answered.state == RequestState.CLOSED  # and deleted a year from now
 
 
+def test_programme_pages_count_the_answers_of_their_own_county(client, programme, county_b):
+    """Every programme page of a county names what the county answered through the portal:
+    questions and study visits apart, unanswered and unconfirmed requests not at all."""
+    second = ProgrammeFactory(county=programme.county, title="Sprachpaten")
+    elsewhere = ProgrammeFactory(county=county_b, title="Kulturlotsen")
+    now = timezone.now()
+    for item, kind, state, answered_at in [
+        (programme, RequestKind.QUESTION, RequestState.ANSWERED, now),
+        (second, RequestKind.QUESTION, RequestState.CLOSED, now),
+        (programme, RequestKind.VISIT, RequestState.ANSWERED, now),
+        (programme, RequestKind.QUESTION, RequestState.OPEN, None),
+        (programme, RequestKind.VISIT, RequestState.UNCONFIRMED, None),
+        (elsewhere, RequestKind.QUESTION, RequestState.CLOSED, None),  # closed unanswered
+    ]:
+        ContactRequestFactory(programme=item, kind=kind, state=state, answered_at=answered_at)
+    counted = "hat über das Portal 2 Fragen und 1 Hospitationsanfragen beantwortet"
+    for page in (programme, second):
+        assert counted in client.get(page.get_absolute_url()).content.decode()
+    assert "über das Portal" not in client.get(elsewhere.get_absolute_url()).content.decode()
+
+
 def test_editors_see_counts_not_contents(client, editor, programme):
     ContactRequestFactory(
         programme=programme, kind=RequestKind.VISIT, message="Geheimer Inhalt der Anfrage"

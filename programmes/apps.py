@@ -7,7 +7,8 @@ class ProgrammesConfig(AppConfig):
     verbose_name = _("Programmes")
 
     def ready(self):
-        from . import history, keywords, merkliste, neighbours, search_signals, updates
+        from . import history, keywords, merkliste, neighbours, updates
+        from .search import signals as search_signals
 
         updates.connect()
         merkliste.connect()

@@ -319,12 +319,12 @@ def test_when_enough_programmes_have_all_words_the_others_are_left_out(
     ProgrammeFactory(title="Lesepaten", summary="Ehrenamtliche lesen in der Kita vor.")
     ProgrammeFactory(title="Stadtteilarbeit", summary="Treffpunkt im Stadtteil.")
 
-    monkeypatch.setattr(search, "ENOUGH", 1000)  # a small portal: partial matches count
+    monkeypatch.setattr(search.matching, "ENOUGH", 1000)  # a small portal: partial matches count
     found = titles(client, q="Lesepaten Stadtteil")
     assert len(found) == 5
     assert all("Stadtteil" in title for title in found[:3])
 
-    monkeypatch.setattr(search, "ENOUGH", 3)  # a large one: three have both words
+    monkeypatch.setattr(search.matching, "ENOUGH", 3)  # a large one: three have both words
     # What a search found is kept until the content changes, in the process and the cache.
     search.forget_kept()
     forget_local_values()
@@ -396,7 +396,7 @@ def test_a_search_that_requires_the_rarer_words_still_orders_by_the_others(
     from programmes.filters import ProgrammeFilter
 
     settings.PUBLIC_PAGE_CACHE = False
-    monkeypatch.setattr(search, "ENOUGH", 3)
+    monkeypatch.setattr(search.matching, "ENOUGH", 3)
     for index in range(4):
         programme = ProgrammeFactory(
             title=f"Lesepaten im Stadtteil {index}",
@@ -446,7 +446,7 @@ def test_a_withdrawn_programme_leaves_the_search_at_once_and_returns_when_publis
 def test_the_process_keeps_the_newest_versions_searches_up_to_a_number_of_ids(monkeypatch):
     from programmes import search
 
-    monkeypatch.setattr(search, "KEPT_IDS", 10)
+    monkeypatch.setattr(search.kept_searches, "KEPT_IDS", 10)
 
     def found(count):  # holds its ids twice: in order and as a set
         return search.Found(
@@ -468,7 +468,7 @@ def test_the_process_keeps_the_newest_versions_searches_up_to_a_number_of_ids(mo
     search.keep(key(1, "d"), found(1))  # begun before the change: not kept
     assert search.kept(key(1, "d")) is None and search.kept(key(2, "a")) is not None
     # Searches that find nothing cost no ids, but their number is bounded too.
-    monkeypatch.setattr(search, "KEPT_SEARCHES", 3)
+    monkeypatch.setattr(search.kept_searches, "KEPT_SEARCHES", 3)
     for text in ["x", "y", "z", "w"]:
         search.keep(key(2, text), found(0))
     assert search.kept(key(2, "a")) is None and search.kept(key(2, "x")) is None
@@ -493,7 +493,7 @@ def test_with_the_rarer_words_required_the_other_words_still_decide_the_order(
         ProgrammeFactory(title=f"Lesepaten im Quartier {index}", summary="Lesepaten im Quartier.")
     for index in range(4):
         ProgrammeFactory(title=f"Bücherei {index}", summary="Bibliothek für alle.")
-    monkeypatch.setattr(search, "ENOUGH", 3)
+    monkeypatch.setattr(search.matching, "ENOUGH", 3)
     found = titles(client, q="Lesepaten Quartier Bibliothek")
     assert found[0] == "Alles drei"
     assert sorted(found[1:]) == [f"Lesepaten im Quartier {index}" for index in range(3)]
@@ -538,7 +538,7 @@ def test_a_long_query_requires_the_words_enough_programmes_have_as_the_filters_d
     from programmes.models import Programme
 
     settings.PUBLIC_PAGE_CACHE = False
-    monkeypatch.setattr(search, "FREQUENCY_CAP", common)
+    monkeypatch.setattr(search.matching, "FREQUENCY_CAP", common)
     words = {1: "Laterne", 2: "Trommel", 3: "Kompass", 4: "Gitarre"}
     number = 0
     for chosen, count in WORD_SETS:
@@ -550,7 +550,7 @@ def test_a_long_query_requires_the_words_enough_programmes_have_as_the_filters_d
                 # The commonest word in the long text only, which the rank does not read.
                 description="Mit Gitarre." if 4 in chosen else "Ohne.",
             )
-    monkeypatch.setattr(search, "ENOUGH", enough)
+    monkeypatch.setattr(search.matching, "ENOUGH", enough)
     text = "Laterne Trommel Kompass Gitarre"
     with CaptureQueriesContext(connection) as queries:
         response = client.get(LIST_URL, {"q": text})
@@ -680,9 +680,9 @@ def test_a_kept_plan_holds_no_ids():
 @pytest.mark.parametrize(
     ("text", "by_ids"),
     [
-        ("Laternenlauf", search_module.RANKED_BY_IDS),
+        ("Laternenlauf", search_module.matching.RANKED_BY_IDS),
         ("Laternenlauf", 2),  # the rest ranked with all matches, then narrowed
-        ("Laternenlauf Trommel", search_module.RANKED_BY_IDS),  # scored: more words first
+        ("Laternenlauf Trommel", search_module.matching.RANKED_BY_IDS),  # scored: more words first
         ("Laternenlauf Trommel", 2),
     ],
 )
@@ -697,9 +697,11 @@ def test_a_search_ranks_its_first_matches_at_once_and_the_others_when_a_page_nee
     from programmes.models import FieldOfAction
 
     settings.PUBLIC_PAGE_CACHE = False
-    monkeypatch.setattr(search, "FIRST_RANKED", 3)
-    monkeypatch.setattr(search, "RANKED_BY_IDS", by_ids)
-    monkeypatch.setattr(search, "ENOUGH", 100)  # never enough with both words: either will do
+    monkeypatch.setattr(search.matching, "FIRST_RANKED", 3)
+    monkeypatch.setattr(search.matching, "RANKED_BY_IDS", by_ids)
+    monkeypatch.setattr(
+        search.matching, "ENOUGH", 100
+    )  # never enough with both words: either will do
     for index in range(26):
         programme = ProgrammeFactory(
             # The word in the title of some, in the summary of others, in the long text of

@@ -8,8 +8,8 @@ from taggit.models import TaggedItem
 
 from counties.models import County
 
-from .models import BestPracticeProfile, Programme
-from .search import update_search_vectors
+from ..models import BestPracticeProfile, Programme
+from .index import update_search_vectors
 
 RELATION_DONE = {"post_add", "post_remove", "post_clear"}
 

@@ -21,9 +21,9 @@ from import_export.forms import ImportForm, SelectableFieldsExportForm
 from counties.models import County
 from portal.formulas import neutralise
 
-from . import uploads
-from .models import Programme
-from .resources import REQUIRED_COLUMNS, ProgrammeResource
+from .. import uploads
+from ..models import Programme
+from ..resources import REQUIRED_COLUMNS, ProgrammeResource
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,85 @@
+"""The programmes app's models, one module per concern, all importable from here."""
+
+from .exchange import (
+    ContactReply,
+    ContactRequest,
+    ContactRequestQuerySet,
+    RequestKind,
+    RequestState,
+)
+from .parts import Attachment, Funding, attachment_path
+from .profiles import (
+    BEST_PRACTICE_HISTORY,
+    COST_BOUNDS,
+    BestPracticeProfile,
+    BestPracticeQuerySet,
+    Indicator,
+    IndicatorSnapshot,
+    cost_range,
+    shown_cost,
+)
+from .programmes import (
+    CARD_FIELDS,
+    PROGRAMME_HISTORY,
+    SUMMARY_MAX_LENGTH,
+    KeywordSnapshot,
+    Programme,
+    ProgrammeQuerySet,
+    featured_profile,
+    image_path,
+)
+from .search import Neighbours, SearchDocument, SearchLexeme, SearchSynonym, SearchTerm, SearchWord
+from .terms import (
+    ControlledTerm,
+    FieldOfAction,
+    FieldOfActionQuerySet,
+    Keyword,
+    PartnerKind,
+    StaffRole,
+    TargetGroup,
+)
+from .visitors import DigestEntry, MerklistEntry, Rhythm, SearchSubscription
+
+__all__ = [
+    "Attachment",
+    "attachment_path",
+    "BEST_PRACTICE_HISTORY",
+    "BestPracticeProfile",
+    "BestPracticeQuerySet",
+    "CARD_FIELDS",
+    "ContactReply",
+    "ContactRequest",
+    "ContactRequestQuerySet",
+    "ControlledTerm",
+    "COST_BOUNDS",
+    "cost_range",
+    "DigestEntry",
+    "featured_profile",
+    "FieldOfAction",
+    "FieldOfActionQuerySet",
+    "Funding",
+    "image_path",
+    "Indicator",
+    "IndicatorSnapshot",
+    "Keyword",
+    "KeywordSnapshot",
+    "MerklistEntry",
+    "Neighbours",
+    "PartnerKind",
+    "Programme",
+    "PROGRAMME_HISTORY",
+    "ProgrammeQuerySet",
+    "RequestKind",
+    "RequestState",
+    "Rhythm",
+    "SearchDocument",
+    "SearchLexeme",
+    "SearchSubscription",
+    "SearchSynonym",
+    "SearchTerm",
+    "SearchWord",
+    "shown_cost",
+    "StaffRole",
+    "SUMMARY_MAX_LENGTH",
+    "TargetGroup",
+]

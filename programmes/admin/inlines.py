@@ -1,5 +1,6 @@
 """The parts of the programme form: fundings, documents and the best-practice profile, each
-saved right even when someone else saved the programme meanwhile."""
+saved right even when someone else saved the programme meanwhile; and the editors' fields
+of a profile (CuratedFieldsMixin), shared with the profile admin."""
 
 from django import forms
 from django.contrib import admin

@@ -55,7 +55,7 @@ class ProgrammeAdmin(
     admin.ModelAdmin,
 ):
     """Spreadsheet import and export: programmes.admin.spreadsheets; the review workflow:
-    programmes.admin.workflow; deletion and recovery: programmes.admin.recovery."""
+    programmes.admin.workflow; the deletion page and recovery: programmes.admin.recovery."""
 
     form = ProgrammeAdminForm
     formfield_overrides = {
@@ -184,6 +184,8 @@ class ProgrammeAdmin(
     @admin.display(boolean=True, description=_("best practice"))
     def is_best_practice(self, obj):
         return hasattr(obj, "best_practice") and obj.best_practice.is_recognised
+
+    # The change page and the staff's view of files -----------------------------------------
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """A programme of another county: say so, and nothing more about it."""

@@ -1,4 +1,5 @@
-"""Deleting programmes in the admin, and bringing deleted ones back from their history."""
+"""The deletion confirmation page of programmes, and deleted programmes brought back from
+their history. Who may delete what is decided in programmes.admin.programmes."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied

@@ -1,5 +1,5 @@
-"""What visitors keep without an account: the Merkliste, and subscriptions to new
-programmes (digests by e-mail)."""
+"""What people keep of the portal: the Merkliste of those signed in (visitors without an
+account keep theirs in the session), and saved searches mailed as digests."""
 
 import uuid
 

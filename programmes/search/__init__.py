@@ -17,7 +17,8 @@ The package, one module per concern:
 - correction: mistyped words corrected from the vocabulary;
 - kept_searches: searches kept per content version, ids and all;
 - passages: the passages of the cards that show the words searched for;
-- places: Länder and counties that a query names."""
+- places: Länder and counties that a query names;
+- signals: the stored documents rewritten when a programme or what it shows changes."""
 
 from .correction import correct_word, corrected_text, unmatched_groups
 from .index import (

@@ -1,5 +1,5 @@
-"""Words that matched nothing, corrected to the nearest word of the index
-(trigram similarity on PostgreSQL, rapidfuzz's ratio on SQLite)."""
+"""Words that matched nothing, corrected to the nearest word of the published
+programmes' vocabulary (trigram similarity on PostgreSQL, rapidfuzz's ratio on SQLite)."""
 
 from django.core.cache import cache
 

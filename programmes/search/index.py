@@ -1,5 +1,6 @@
 """The search index: the document each programme is stored as (weighted tokens), kept
-current after every change, and the numbers of programmes holding each word."""
+current after every change, the numbers of programmes holding each word, and the planner
+settings under which a search reads the index (index_scans)."""
 
 import threading
 from contextlib import contextmanager

@@ -1,5 +1,6 @@
-"""Searches kept per content version: the plan, the correction and the ids found,
-shared by the processes so that the next page of a search costs no search."""
+"""Searches kept per content version in this process: the plan, the correction and the ids
+found, so that the next page of a search costs no search; and the names under which
+programmes.filters shares them with the other processes through the cache."""
 
 import threading
 from collections import OrderedDict
@@ -84,10 +85,11 @@ def shared_name(key):
     return text_name(text, as_typed)
 
 
-# Raised whenever what a kept search holds changes meaning (2: the ids in order are only
-# the first ones), so that during a rolling update a server still running the older code
-# never reads a kept search of the newer, nor the other way round.
-KEPT_FORMAT = 2
+# Raised whenever what a kept search holds changes meaning or place (2: the ids in order
+# are only the first ones; 3: its classes moved into programmes.search's modules), so that
+# during a rolling update a server still running the older code never reads a kept search
+# of the newer, nor the other way round.
+KEPT_FORMAT = 3
 
 
 def text_name(text, as_typed=False):

@@ -1,4 +1,4 @@
-"""Which published programmes match a plan and in which order: found by their ids
+"""Which programmes match a plan and in which order: found by their ids
 and scored in the database, the first pages ranked ahead, and how many programmes match
 each group (which words are common enough to narrow a search by)."""
 

@@ -1,4 +1,5 @@
-"""Open data: every published programme as CSV or JSON, and the page that describes them."""
+"""Open data: the published programmes of the current filters as CSV or JSON, and the page
+that describes them."""
 
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _

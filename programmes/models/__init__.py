@@ -1,4 +1,4 @@
-"""The programmes app's models, one module per concern, all importable from here."""
+"""The programmes app's models, one module per concern; every model is importable from here."""
 
 from .exchange import (
     ContactReply,
@@ -12,27 +12,19 @@ from .profiles import (
     BEST_PRACTICE_HISTORY,
     COST_BOUNDS,
     BestPracticeProfile,
-    BestPracticeQuerySet,
     Indicator,
-    IndicatorSnapshot,
-    cost_range,
     shown_cost,
 )
 from .programmes import (
     CARD_FIELDS,
     PROGRAMME_HISTORY,
-    SUMMARY_MAX_LENGTH,
-    KeywordSnapshot,
     Programme,
     ProgrammeQuerySet,
-    featured_profile,
     image_path,
 )
 from .search import Neighbours, SearchDocument, SearchLexeme, SearchSynonym, SearchTerm, SearchWord
 from .terms import (
-    ControlledTerm,
     FieldOfAction,
-    FieldOfActionQuerySet,
     Keyword,
     PartnerKind,
     StaffRole,
@@ -45,24 +37,17 @@ __all__ = [
     "attachment_path",
     "BEST_PRACTICE_HISTORY",
     "BestPracticeProfile",
-    "BestPracticeQuerySet",
     "CARD_FIELDS",
     "ContactReply",
     "ContactRequest",
     "ContactRequestQuerySet",
-    "ControlledTerm",
     "COST_BOUNDS",
-    "cost_range",
     "DigestEntry",
-    "featured_profile",
     "FieldOfAction",
-    "FieldOfActionQuerySet",
     "Funding",
     "image_path",
     "Indicator",
-    "IndicatorSnapshot",
     "Keyword",
-    "KeywordSnapshot",
     "MerklistEntry",
     "Neighbours",
     "PartnerKind",
@@ -80,6 +65,5 @@ __all__ = [
     "SearchWord",
     "shown_cost",
     "StaffRole",
-    "SUMMARY_MAX_LENGTH",
     "TargetGroup",
 ]

@@ -20,31 +20,26 @@ The package, one module per concern:
 - places: Länder and counties that a query names;
 - signals: the stored documents rewritten when a programme or what it shows changes."""
 
-from .correction import correct_word, corrected_text, unmatched_groups
+from .correction import corrected_text, unmatched_groups
 from .index import (
     SQLITE_TABLE,
     deferred_updates,
-    document,
     index_scans,
     recount_words,
     update_search_vectors,
-    vocabulary,
 )
 from .kept_searches import Found, forget_kept, keep, kept, shared_name, text_name
 from .matching import choose_matches, count_groups, first_ranked, ranked_ids, search
 from .passages import snippet, snippets
 from .places import all_places, named_places
-from .query import MAX_TERMS, Group, Plan, PostgresBackend, backend, plan, synonym_pairs
+from .query import MAX_TERMS, Group, PostgresBackend, plan
 
 __all__ = [
     "all_places",
-    "backend",
     "choose_matches",
-    "correct_word",
     "corrected_text",
     "count_groups",
     "deferred_updates",
-    "document",
     "first_ranked",
     "forget_kept",
     "Found",
@@ -54,7 +49,6 @@ __all__ = [
     "kept",
     "MAX_TERMS",
     "named_places",
-    "Plan",
     "plan",
     "PostgresBackend",
     "ranked_ids",
@@ -64,9 +58,7 @@ __all__ = [
     "snippet",
     "snippets",
     "SQLITE_TABLE",
-    "synonym_pairs",
     "text_name",
     "unmatched_groups",
     "update_search_vectors",
-    "vocabulary",
 ]

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from . import accounts, admin_shortcut, views
 from .cache import public_page
 from .models import SitePageKind
-from .sitemaps import SITEMAPS
+from .sitemaps import SITEMAPS, sitemap_page
 
 admin.site.site_header = _("Kreise für Integration – administration")
 admin.site.site_title = _("Kreise für Integration")
@@ -40,7 +40,7 @@ urlpatterns = [
     path("sitemap.xml", public_page(sitemap_views.index), {"sitemaps": SITEMAPS}, name="sitemap"),
     path(
         "sitemap-<section>.xml",
-        public_page(sitemap_views.sitemap),
+        public_page(sitemap_page),
         {"sitemaps": SITEMAPS},
         name="django.contrib.sitemaps.views.sitemap",
     ),

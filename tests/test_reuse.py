@@ -4,7 +4,7 @@ import csv
 import io
 import json
 import xml.etree.ElementTree as ET
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 from django.conf import settings
@@ -223,6 +223,44 @@ def test_statistics_csv(client, world):
     assert lines[0] == "Handlungsfeld,Veröffentlichte Programme"
     assert "Wohnen,1" in lines
     assert client.get("/statistik/gibt-es-nicht.csv").status_code == 404
+
+
+def test_sitemap_pages_give_address_day_and_frequency_of_each_programme(client, db):
+    from portal.sitemaps import urlset
+
+    late = ProgrammeFactory()
+    # Late in the evening in UTC is the next day in Berlin, the portal's time zone.
+    Programme.objects.filter(pk=late.pk).update(updated_at=datetime(2026, 3, 1, 23, 30, tzinfo=UTC))
+    other = ProgrammeFactory()
+    namespace = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    page = ET.fromstring(client.get("/sitemap-programmes.xml").content)
+    entries = {
+        url.find(SITEMAP_LOC).text: (url.find(f"{namespace}lastmod").text,
+                                     url.find(f"{namespace}changefreq").text)
+        for url in page.iter(f"{namespace}url")
+    }  # fmt: skip
+    other.refresh_from_db()
+    assert entries == {
+        f"http://testserver{late.get_absolute_url()}": ("2026-03-02", "weekly"),
+        f"http://testserver{other.get_absolute_url()}": (
+            timezone.localtime(other.updated_at).strftime("%Y-%m-%d"),
+            "weekly",
+        ),
+    }
+    odd = [{"location": "http://x/?a=1&b=<2>", "lastmod": None, "changefreq": None}]
+    assert (
+        ET.fromstring(urlset(odd)).find(f"{namespace}url/{namespace}loc").text == odd[0]["location"]
+    )
+
+
+def test_sitemap_addresses_are_the_programmes_own(client, db):
+    from portal.sitemaps import ProgrammeSitemap
+
+    programmes = [ProgrammeFactory(), ProgrammeFactory(slug="mit_unterstrich-2")]
+    sitemap = ProgrammeSitemap()
+    assert [sitemap.location(p) for p in programmes] == [p.get_absolute_url() for p in programmes]
+    assert client.get("/sitemap-programmes.xml?p=9").status_code == 404
+    assert client.get("/sitemap-gibtsnicht.xml").status_code == 404
 
 
 def test_sitemap_pages_hold_a_bounded_number_of_addresses(client, db, settings):

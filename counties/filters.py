@@ -7,12 +7,14 @@ from portal.filters import (
     LenientModelMultipleChoiceFilter,
 )
 
+from .counts import taking_part
 from .models import County, CountyCategory, State
 
 SORT_ORDERS = {
     "name": (_("name A–Z"), ("sort_name",)),
     "einwohner": (_("population, largest first"), ("-population", "sort_name")),
-    "programme": (_("programmes, most first"), ("-published_programme_count", "sort_name")),
+    # By name here, then by count in CountyListView (counts.by_count).
+    "programme": (_("programmes, most first"), ("sort_name",)),
 }
 
 
@@ -30,6 +32,7 @@ class CountyFilter(django_filters.FilterSet):
         to_field_name="slug",
         queryset=State.objects.all(),
         widget=forms.CheckboxSelectMultiple,
+        distinct=False,  # one Land per county: nothing to deduplicate
     )
     kategorie = django_filters.ChoiceFilter(
         label=_("Kind of county"),
@@ -53,7 +56,7 @@ class CountyFilter(django_filters.FilterSet):
         fields = []
 
     def filter_with_programmes(self, queryset, name, value):
-        return queryset.filter(published_programme_count__gt=0) if value else queryset
+        return taking_part(queryset, self.request) if value else queryset
 
     def sort(self, queryset, name, value):
         return queryset.order_by(*SORT_ORDERS[value][1])

@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -47,13 +47,6 @@ COUNTY_HISTORY = HistoricalRecords(excluded_fields=["last_confirmed_at", "remind
 
 
 class CountyQuerySet(models.QuerySet):
-    def with_programme_counts(self):
-        return self.annotate(
-            published_programme_count=Count(
-                "programmes", filter=Q(programmes__publication_state="published")
-            )
-        )
-
     def editable_by(self, user):
         """Editors keep every county; county staff only their own."""
         if is_editor(user):

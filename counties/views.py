@@ -1,10 +1,12 @@
 from django.conf import settings
 from django.shortcuts import get_object_or_404, render
 
+from portal.cache import cached_value
 from portal.listing import FilteredListView
 from programmes import terms
 from programmes.models import FieldOfAction, Programme
 
+from .counts import by_count, give_counts, taking_part
 from .filters import CountyFilter
 from .models import County
 from .similarity import similar_counties
@@ -18,10 +20,17 @@ class CountyListView(FilteredListView):
     template_name = "counties/county_list.html"
 
     def get_queryset(self):
-        self.queryset = (
-            County.objects.select_related("state").with_programme_counts().order_by("sort_name")
-        )
-        return super().get_queryset()
+        self.queryset = County.objects.select_related("state").order_by("sort_name")
+        counties = super().get_queryset()
+        if getattr(self.filterset.form, "cleaned_data", {}).get(self.sort_param) == "programme":
+            return by_count(counties, self.request)
+        return counties
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = context["page_obj"]
+        page.object_list = context["object_list"] = give_counts(page.object_list, self.request)
+        return context
 
 
 def county_detail(request, slug):
@@ -32,28 +41,36 @@ def county_detail(request, slug):
     for programme in programmes:
         programme.county = county  # read above, with its Land
     terms.attach((), programmes, request=request)  # their fields of action
-    # Counties that publish nothing here teach nothing: only those that do are compared.
-    candidates = (
-        County.objects.select_related("state")
-        .with_programme_counts()
-        .filter(published_programme_count__gt=0)
-    )
     return render(
         request,
         "counties/county_detail.html",
         {
             "county": county,
-            "similar": similar_counties(county, limit=SIMILAR_SHOWN, candidates=candidates),
+            "similar": similar_publishing(county, request),
             "programme_count": len(programmes),
-            "groups": grouped_by_first_field(programmes),
+            "groups": grouped_by_first_field(programmes, request),
         },
     )
 
 
-def grouped_by_first_field(programmes):
+def similar_publishing(county, request=None):
+    """The counties most like this one, with their published programmes counted. Counties
+    that publish nothing here teach nothing: only those that do are compared. Comparing with
+    all of them is the same work on every visit, so it is done once per content version
+    (which grows when a programme is published or withdrawn, or a county changes)."""
+
+    def compute():
+        publishing = taking_part(County.objects.select_related("state"), request)
+        candidates = give_counts(publishing, request)
+        return similar_counties(county, limit=SIMILAR_SHOWN, candidates=candidates)
+
+    return cached_value(f"similar-publishing:{county.pk}", compute, request=request, local=True)
+
+
+def grouped_by_first_field(programmes, request=None):
     """Each programme once, under the first of its fields of action (in the taxonomy's
     order); those without one at the end, under None."""
-    fields = list(FieldOfAction.objects.all())
+    fields = list(terms.controlled_terms([FieldOfAction], request)[FieldOfAction].values())
     groups = {}
     for programme in programmes:
         own = {field.pk for field in programme.fields_of_action.all()}

@@ -241,10 +241,15 @@ class TestCountyPages:
         ProgrammeFactory(county=neuss)
         ProgrammeFactory(county=County.objects.get(ags="01001"), draft=True)
 
-        response = client.get(
-            reverse("counties:county-list"), {"mit_programmen": "on", "sortierung": "programme"}
-        )
+        by_count = {"mit_programmen": "on", "sortierung": "programme"}
+        response = client.get(reverse("counties:county-list"), by_count)
         assert list(response.context["object_list"]) == [cham, neuss]
+        assert [c.published_programme_count for c in response.context["object_list"]] == [2, 1]
+        # Counts are kept per content version: one more published programme counts at once.
+        ProgrammeFactory.create_batch(2, county=neuss)
+        response = client.get(reverse("counties:county-list"), by_count)
+        assert list(response.context["object_list"]) == [neuss, cham]
+        assert [c.published_programme_count for c in response.context["object_list"]] == [3, 2]
 
         by_population = client.get(reverse("counties:county-list"), {"sortierung": "einwohner"})
         assert by_population.context["object_list"][0].name == "Berlin, Stadt"

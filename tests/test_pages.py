@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from counties.models import County
 from portal.models import SitePage
+from programmes.enums import PublicationState
 from programmes.models import FieldOfAction
 from tests.factories import BestPracticeFactory, CountyFactory, ProgrammeFactory
 
@@ -332,6 +333,25 @@ class TestFieldAndLegalPages:
         assert "Entwurf" not in page
         assert "?handlungsfeld=ehrenamt" in page
         assert field.get_absolute_url() == "/handlungsfelder/ehrenamt/"
+
+    def test_field_counts_follow_publishing_at_once(self, client):
+        programme = ProgrammeFactory(fields=["volunteering"])
+        field = FieldOfAction.objects.get(slug="volunteering")
+
+        def counts():
+            listed = {
+                f.slug: f.published_count for f in client.get("/handlungsfelder/").context["fields"]
+            }
+            return listed["volunteering"], client.get(field.get_absolute_url()).context[
+                "field"
+            ].published_count
+
+        assert counts() == (1, 1)
+        ProgrammeFactory(fields=["volunteering", "work"])
+        assert counts() == (2, 2)
+        programme.publication_state = PublicationState.ARCHIVED
+        programme.save()
+        assert counts() == (1, 1)
 
     def test_the_english_addresses_of_fields_moved_for_good(self, client):
         response = client.get("/handlungsfelder/housing/")

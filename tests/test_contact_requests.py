@@ -48,6 +48,30 @@ def _link(message):
     return re.search(r"https?://\S+/anfragen/bestaetigen/[0-9a-f-]+/", message.body).group(0)
 
 
+def test_what_a_visitor_types_is_text_in_every_mail_never_markup(
+    client, programme, staff_a, mailoutbox, django_capture_on_commit_callbacks
+):
+    typed = '<script>alert(1)</script> <b>fett</b> "&" https://example.org/?a=1&b=2'
+    with django_capture_on_commit_callbacks(execute=True):
+        _ask(client, programme, kind="hospitation", sender_name="<i>Jana</i>", message=typed,
+             proposed_dates="<u>Mai</u>", visitors="2")  # fmt: skip
+    path = re.sub(r"^https?://[^/]+", "", _link(mailoutbox[0]))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(path)
+    delivered = [m for m in mailoutbox if CONTACT in m.to]
+    assert len(mailoutbox) == 3 and delivered
+    for mail in mailoutbox:
+        html, kind = mail.alternatives[0]
+        assert kind == "text/html"
+        for markup in ["<script", "<b>", "<i>", "<u>"]:
+            assert markup not in html
+        assert "&lt;i&gt;Jana&lt;/i&gt;" in html
+    html = delivered[0].alternatives[0][0]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &lt;b&gt;fett&lt;/b&gt;" in html
+    assert '<a href="https://example.org/?a=1&amp;b=2"' in html
+    assert typed in delivered[0].body  # the text part stays as it was typed
+
+
 def test_a_visitor_asks_confirms_and_gets_the_answer(
     client, programme, staff_a, mailoutbox, django_capture_on_commit_callbacks
 ):

@@ -233,5 +233,8 @@ def confirm(request, token):
         context["error"] = gettext(
             "This confirmation link has expired; the request will be deleted. Please send it again."
         )
+    elif not contact.may_be_asked(item.programme):
+        # Withdrawn or in review since: its title may have changed and is no longer public.
+        context["error"] = gettext("The programme no longer takes requests; nothing was sent.")
     status = 400 if "error" in context else 200
     return render(request, "programmes/request_confirm.html", context, status=status)

@@ -72,6 +72,22 @@ def test_what_a_visitor_types_is_text_in_every_mail_never_markup(
     assert typed in delivered[0].body  # the text part stays as it was typed
 
 
+def test_a_link_to_a_programme_no_longer_published_names_nothing_of_it(
+    client, programme, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _ask(client, programme)
+    path = re.sub(r"^https?://[^/]+", "", _link(mailoutbox[0]))
+    programme.publication_state = "submitted"
+    programme.title = "Neuer Titel in Prüfung"
+    programme.save()
+    for response in [client.get(path), client.post(path)]:
+        page = response.content.decode()
+        assert response.status_code == 400
+        assert "keine Anfragen mehr gestellt werden" in page
+        assert "Neuer Titel" not in page and "Wohnraumlotsen" not in page
+
+
 def test_a_visitor_asks_confirms_and_gets_the_answer(
     client, programme, staff_a, mailoutbox, django_capture_on_commit_callbacks
 ):

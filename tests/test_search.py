@@ -744,3 +744,24 @@ def test_a_search_ranks_its_first_matches_at_once_and_the_others_when_a_page_nee
         assert shown == expected[(page - 1) * 20 : page * 20], params
         assert response.context["paginator"].count == len(expected)
     assert len(shown) == (7 if " " in text else 6)
+
+
+def test_drafts_do_not_move_published_programmes_in_the_ranking(client, db):
+    """How a match ranks may depend on the other programmes (SQLite's bm25 weighs a word by
+    how many documents hold it); it must depend on the published ones only, or the order of
+    the results would tell of drafts."""
+    county = CountyFactory()
+    ProgrammeFactory(county=county, title="Lotsen im Alltag", summary="Lotsen, Lotsen, Paten.")
+    ProgrammeFactory(county=county, title="Paten im Alltag", summary="Paten, Paten, Lotsen.")
+    before = titles(client, q="Lotsen Paten")
+    assert sorted(before) == ["Lotsen im Alltag", "Paten im Alltag"]
+    for number in range(12):
+        ProgrammeFactory(county=county, title=f"Paten {number}", summary="Paten Paten", draft=True)
+    forget_local_values()
+    cache.clear()
+    assert titles(client, q="Lotsen Paten") == before
+    for number in range(12):
+        ProgrammeFactory(county=county, title=f"Lotsen {number}", summary="Lotsen", draft=True)
+    forget_local_values()
+    cache.clear()
+    assert titles(client, q="Lotsen Paten") == before

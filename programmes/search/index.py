@@ -115,11 +115,12 @@ def update_search_vectors(programme_ids):
         .select_related("county__state", "best_practice")
         .prefetch_related("fields_of_action", "target_groups", "keywords")
     )
-    rows, terms = [], []
+    rows, published, terms = [], set(), []
     for programme in programmes:
         parts = document(programme)
         rows.append([analysis.index_text(parts[weight]) for weight in "ABC"] + [programme.pk])
         if programme.is_published:
+            published.add(programme.pk)
             words = vocabulary(f"{parts['A']} {parts['B']}")
             terms += [SearchTerm(programme=programme, term=word) for word in sorted(words)]
     with connection.cursor() as cursor:
@@ -135,9 +136,11 @@ def update_search_vectors(programme_ids):
                     f"DELETE FROM {SQLITE_TABLE} WHERE rowid IN ({', '.join(['%s'] * len(batch))})",
                     batch,
                 )
+            # Only published programmes: the table's own statistics weigh the words (bm25),
+            # and the order of the results must not tell of drafts.
             cursor.executemany(
                 f"INSERT INTO {SQLITE_TABLE} (rowid, a, b, c) VALUES (%s, %s, %s, %s)",
-                [[row[3], row[0], row[1], row[2]] for row in rows],
+                [[row[3], row[0], row[1], row[2]] for row in rows if row[3] in published],
             )
     SearchTerm.objects.filter(programme_id__in=programme_ids).delete()
     SearchTerm.objects.bulk_create(terms, ignore_conflicts=True)

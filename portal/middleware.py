@@ -1,6 +1,6 @@
 """Request checks that apply to every page of the portal."""
 
-from django.core.exceptions import SuspiciousOperation
+from django.core.exceptions import SuspiciousOperation, TooManyFieldsSent
 from django.http import QueryDict
 from django.urls import reverse
 
@@ -24,7 +24,15 @@ class NulCharacterMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if _has_nul(request.GET):
+        try:
+            has_nul = _has_nul(request.GET)
+        except TooManyFieldsSent:
+            # Django's 400, with the query string gone: whatever reads it next (the error
+            # page in debug mode, say) would fail on it again and end in a server error.
+            request.META["QUERY_STRING"] = ""
+            request.GET = QueryDict()
+            raise
+        if has_nul:
             if request.path_info.startswith(reverse("admin:index")):
                 raise NulCharacterInQuery("NUL character in the query string of a staff page")
             # get_full_path() reads the raw string (the login's "next", say), so both change.

@@ -105,6 +105,17 @@ class TestForeignHost:
         assert f'<meta property="og:url" content="{canonical}">' in page
 
 
+@pytest.mark.parametrize("debug", [False, True])
+def test_more_parameters_than_django_reads_are_a_bad_request(client, db, settings, debug):
+    settings.DEBUG = debug
+    query = "&".join(
+        f"x{number}={number}" for number in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)
+    )
+    for path in ["/", "/programme/", "/kreise/"]:
+        assert client.get(f"{path}?{query}").status_code == 400
+    assert client.get("/programme/?x=1").status_code == 200
+
+
 ADMIN_NUL_QUERIES = [
     ("/admin/programmes/programme/", {"county__id__exact": "\x00"}),
     ("/admin/programmes/programme/", {"q": "\x00"}),

@@ -22,7 +22,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.utils.cache import get_conditional_response
 
 from .models import ContentVersion
@@ -33,6 +33,7 @@ VALUE_TIMEOUT = 60 * 60
 LASTING_TIMEOUT = 24 * 60 * 60
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language", "Link", "ETag")
 VERSION_ATTRIBUTE = "_content_version"
+READ_METHODS = ["GET", "HEAD"]
 
 
 # Rows of the version table: the content version, and the structure version, which grows only
@@ -328,14 +329,18 @@ def public_page(view):
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
+        if request.method not in READ_METHODS:  # TRACE, OPTIONS, POST: nothing to do here
+            return HttpResponseNotAllowed(READ_METHODS)
         if not _anonymous_read(request):
             return view(request, *args, **kwargs)
         version, path = content_version(request), request.get_full_path()
-        # Feed readers and crawlers ask again with the tag they have: 304, no body.
+        # Feed readers and crawlers ask again with the tag they have: 304, no body. "Any tag"
+        # (*) is left to the page itself: an unknown address has none.
         etag = f'"{version}-{_digest(path)}"'
-        not_modified = get_conditional_response(request, etag=etag)
-        if not_modified is not None:
-            return not_modified
+        if request.headers.get("If-None-Match", "").strip() != "*":
+            not_modified = get_conditional_response(request, etag=etag)
+            if not_modified is not None:
+                return not_modified
         key = _key("page", version, path)
         stored = _stored_page(key) if settings.PUBLIC_PAGE_CACHE else None
         if stored is not None:

@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_safe
 
 from counties.models import County
 from programmes import terms
@@ -58,6 +59,7 @@ def ping(request):
     return HttpResponse("ok", content_type="text/plain; charset=utf-8")
 
 
+@require_safe
 def healthz(request):
     """Readiness for a load balancer: the database answers with every migration applied, and
     the cache stores and returns a value. 503 with the failing part named otherwise."""
@@ -85,6 +87,7 @@ def healthz(request):
     return response
 
 
+@require_safe
 def robots_txt(request):
     lines = [
         "User-agent: *",

@@ -87,7 +87,7 @@ class AdoptForm(forms.Form):
         )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def adopt(request, slug):
     programme = get_object_or_404(Programme.objects.published().select_related("county"), slug=slug)
     if not request.user.is_authenticated:
@@ -181,7 +181,7 @@ def _limited(request, form, counties):
     return contact.over_limit("ip", limits.visitor(request)) or sender
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def ask(request, slug, kind):
     if kind not in KINDS:
         raise Http404
@@ -212,7 +212,7 @@ def ask(request, slug, kind):
     return render(request, "programmes/request_form.html", context, status=status)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request, token):
     """GET shows a button (mail programs open links to check them); POST confirms."""
     item = ContactRequest.objects.select_related("programme__county").filter(token=token).first()

@@ -116,6 +116,29 @@ def test_more_parameters_than_django_reads_are_a_bad_request(client, db, setting
     assert client.get("/programme/?x=1").status_code == 200
 
 
+@pytest.mark.parametrize("method", ["post", "put", "delete", "trace", "options"])
+def test_public_pages_answer_only_reading(client, db, method):
+    for path in ["/", "/programme/", "/kreise/", "/statistik/", "/feeds/programme/",
+                 "/sitemap.xml", "/robots.txt", "/healthz", "/impressum/"]:  # fmt: skip
+        response = getattr(client, method)(path)
+        assert response.status_code == 405, path
+        assert set(response["Allow"].split(", ")) <= {"GET", "HEAD"}
+        assert b"<html" not in response.content
+
+
+def test_any_tag_is_not_modified_only_where_there_is_a_page(client, db):
+    assert client.get("/programme/gibt-es-nicht/", HTTP_IF_NONE_MATCH="*").status_code == 404
+    assert client.get("/kreise/atlantis/", HTTP_IF_NONE_MATCH="*").status_code == 404
+    assert client.get("/programme/", HTTP_IF_NONE_MATCH="*").status_code in (200, 304)
+
+
+def test_the_forms_between_counties_answer_head_as_get(client, db):
+    programme = ProgrammeFactory(contact_email="kim@kreis.example")
+    for part in ["frage", "hospitation"]:
+        url = f"{programme.get_absolute_url()}{part}/"
+        assert client.head(url).status_code == client.get(url).status_code == 200
+
+
 ADMIN_NUL_QUERIES = [
     ("/admin/programmes/programme/", {"county__id__exact": "\x00"}),
     ("/admin/programmes/programme/", {"q": "\x00"}),

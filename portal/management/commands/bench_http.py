@@ -25,13 +25,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from redis import Redis
 
-from programmes.models import Programme
+from counties.models import County
+from programmes.models import FieldOfAction, Programme
 
 SEARCHES_ONE = ["Sprachkurs", "Wohnung", "Ehrenamt", "Integration", "Ausbildung", "Familien"]
 SEARCHES_TWO = ["Sprachkurs Frauen", "Wohnung Familien", "Ausbildung Jugendliche", "Kita Eltern"]
 STATES = ["bayern", "niedersachsen", "nordrhein-westfalen", "hessen", "sachsen"]
 FIELDS = ["housing", "language", "work", "school", "volunteering", "community"]
 STATUSES = ["planned", "running", "ended", "permanent"]
+COUNTY_LISTS = ["", "?land=bayern", "?sortierung=programme", "?mit_programmen=on&seite=2"]
 LUA = """
 local paths = {%s}
 local i = 0
@@ -201,6 +203,10 @@ class Command(BaseCommand):
         slugs = rng.sample(published, min(200, len(published)))
         if not slugs:
             raise CommandError("Keine veröffentlichten Programme: erst generate_programmes.")
+        counties = rng.sample(
+            list(County.objects.order_by("pk").values_list("slug", flat=True)), 50
+        )
+        fields = list(FieldOfAction.objects.values_list("address", flat=True))
         three_filters = [
             f"/programme/?handlungsfeld={rng.choice(FIELDS)}&land={rng.choice(STATES)}"
             f"&status={rng.choice(STATUSES)}"
@@ -217,6 +223,9 @@ class Command(BaseCommand):
             ("sitemap.xml", ["/sitemap.xml"]),
             ("Sitemap-Seite (Programme)", ["/sitemap-programmes.xml"]),
             ("Feed (alle Programme)", ["/feeds/programme/"]),
+            ("Kreisliste", [f"/kreise/{query}" for query in COUNTY_LISTS]),
+            ("Kreisseite", [f"/kreise/{slug}/" for slug in counties]),
+            ("Handlungsfeld", [f"/handlungsfelder/{address}/" for address in fields]),
         ]
 
     def _wait(self, port):

@@ -38,7 +38,7 @@ def give_counts(counties, request=None):
     return counties
 
 
-def taking_part(queryset, request=None):
+def with_published_programmes(queryset, request=None):
     """The counties of `queryset` that have published programmes."""
     return queryset.filter(pk__in=sorted(published_counts(request)))
 

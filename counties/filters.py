@@ -7,7 +7,7 @@ from portal.filters import (
     LenientModelMultipleChoiceFilter,
 )
 
-from .counts import taking_part
+from .counts import with_published_programmes
 from .models import County, CountyCategory, State
 
 SORT_ORDERS = {
@@ -56,7 +56,7 @@ class CountyFilter(django_filters.FilterSet):
         fields = []
 
     def filter_with_programmes(self, queryset, name, value):
-        return taking_part(queryset, self.request) if value else queryset
+        return with_published_programmes(queryset, self.request) if value else queryset
 
     def sort(self, queryset, name, value):
         return queryset.order_by(*SORT_ORDERS[value][1])

@@ -1,15 +1,16 @@
+import copy
+
 from django.conf import settings
 from django.shortcuts import get_object_or_404, render
 
-from portal.cache import cached_value
 from portal.listing import FilteredListView
 from programmes import terms
 from programmes.models import FieldOfAction, Programme
+from programmes.neighbours import similar_taking_part
 
-from .counts import by_count, give_counts, taking_part
+from .counts import by_count, give_counts
 from .filters import CountyFilter
 from .models import County
-from .similarity import similar_counties
 
 SIMILAR_SHOWN = 6
 
@@ -54,17 +55,13 @@ def county_detail(request, slug):
 
 
 def similar_publishing(county, request=None):
-    """The counties most like this one, with their published programmes counted. Counties
-    that publish nothing here teach nothing: only those that do are compared. Comparing with
-    all of them is the same work on every visit, so it is done once per content version
-    (which grows when a programme is published or withdrawn, or a county changes)."""
-
-    def compute():
-        publishing = taking_part(County.objects.select_related("state"), request)
-        candidates = give_counts(publishing, request)
-        return similar_counties(county, limit=SIMILAR_SHOWN, candidates=candidates)
-
-    return cached_value(f"similar-publishing:{county.pk}", compute, request=request, local=True)
+    """The counties most like this one among those that publish here (counties that publish
+    nothing teach nothing), with their published programmes counted: the first of the ones
+    that comparable programmes come from, which are kept per content version."""
+    known = terms.counties(request)
+    similar = similar_taking_part(county, request)[:SIMILAR_SHOWN]
+    # Copies: the kept counties are shared by the requests of the process.
+    return give_counts([copy.copy(known[pk]) for pk in similar if pk in known], request)
 
 
 def grouped_by_first_field(programmes, request=None):

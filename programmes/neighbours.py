@@ -20,11 +20,12 @@ from django.db.models import Count
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from taggit.models import TaggedItem
 
+from counties.counts import published_counts
 from counties.models import County
 from counties.similarity import similar_counties
 from portal.cache import bump_structure, cached_value, structure_version
 
-from . import related
+from . import related, terms
 from .models import Neighbours, Programme
 
 logger = logging.getLogger(__name__)
@@ -130,12 +131,8 @@ def similar_taking_part(county, request=None):
     counties take part the same for all of them: both once per content version."""
 
     def compute():
-        taking_part = cached_value(
-            "counties-taking-part",
-            lambda: list(County.objects.taking_part()),
-            request=request,
-            local=True,
-        )
+        counts, known = published_counts(request), terms.counties(request)
+        taking_part = [other for pk, other in known.items() if pk in counts]
         similar = similar_counties(county, limit=COMPARABLE_COUNTIES, candidates=taking_part)
         return [other.pk for other in similar]
 

@@ -71,7 +71,9 @@ def _stemmer():
 
 
 def plain(word):
-    """Lower case, accents other than umlauts removed (Café = Cafe)."""
+    """Lower case, accents other than umlauts removed (Café = Cafe), and nothing but letters
+    and digits: a compatibility character may decompose into spaces, brackets or nothing
+    (⑴ is "(1)", ﾞ a bare accent), none of which a token may hold."""
     word = word.lower()
     if word.isascii():
         return word
@@ -81,11 +83,7 @@ def plain(word):
         if char in "äöüß":
             kept.append(char)
         else:
-            kept.append(
-                "".join(
-                    c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)
-                )
-            )
+            kept.append("".join(c for c in unicodedata.normalize("NFKD", char) if c.isalnum()))
     return "".join(kept)
 
 
@@ -266,7 +264,7 @@ class QueryWord:
 def query_words(text):
     """The meaningful words of a query, in order, at most MAX_QUERY_WORDS of them; words
     naming the kind of a place only when nothing else is there."""
-    found = [word for word in words(text) if word.lower() not in STOP_WORDS]
+    found = [word for word in words(text) if word.lower() not in STOP_WORDS and plain(word)]
     content = [word for word in found if word.lower() not in PLACE_WORDS]
     chosen = content or found
     return [QueryWord(word, stem(word.lower())) for word in chosen[:MAX_QUERY_WORDS]]

@@ -3,7 +3,7 @@
 import csv
 import json
 from collections import defaultdict
-from itertools import islice
+from itertools import chain, islice
 
 from django.contrib.contenttypes.models import ContentType
 from django.http import StreamingHttpResponse
@@ -242,15 +242,22 @@ def _lists(ids):
 def rows(programmes, base_url):
     """The records one at a time, read in chunks: memory stays the same whatever the number
     of programmes. One query reads the rows (a cursor), and each chunk costs one query per
-    list field."""
+    list field. The first chunk is read at once, before anything is sent: a query that
+    fails does so as the response's error, not as a download cut off after its first line."""
     values = programmes.values(*COLUMNS)
     # Every address has the same shape; reversing it 100,000 times would take seconds.
     address = base_url + reverse("programmes:programme-detail", kwargs={"slug": "-"})
     before, after = address.rsplit("/-/", 1)
-    for chunk in _chunks(values.iterator(chunk_size=CHUNK_SIZE)):
+    chunks = _chunks(values.iterator(chunk_size=CHUNK_SIZE))
+    first = next(chunks, [])
+    return _records(chain([first], chunks), f"{before}/", f"/{after}")
+
+
+def _records(chunks, before, after):
+    for chunk in chunks:
         lists = _lists([row["pk"] for row in chunk])
         for row in chunk:
-            yield _row(row, lists, f"{before}/{row['slug']}/{after}")
+            yield _row(row, lists, f"{before}{row['slug']}{after}")
 
 
 def _csv_value(value):

@@ -137,15 +137,33 @@ def test_open_data_is_streamed_in_chunks_with_every_programme_once(
         ProgrammeFactory(title=f"Programm {number}", fields=["housing", "work"]).keywords.add(
             f"Schlagwort {number}"
         )
-    response = client.get("/programme/daten.csv")
+    # One query read chunk by chunk (a cursor), started before the response is, and per
+    # chunk of 4 (3 for 10 programmes) one each for fields, target groups, keywords, staff
+    # roles, required partners and adoptions while it streams.
+    with django_assert_num_queries(2):  # the content version and the rows
+        response = client.get("/programme/daten.csv")
     assert response.streaming
-    # One query read chunk by chunk (a cursor), and per chunk of 4 (3 for 10 programmes) one
-    # each for fields, target groups, keywords, staff roles, required partners and adoptions.
-    with django_assert_num_queries(1 + 3 * 6):
+    with django_assert_num_queries(3 * 6):
         rows = list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert sorted(row["title"] for row in rows) == [f"Programm {n}" for n in range(10)]
     assert {row["fields_of_action"] for row in rows} == {"housing;work"}
     assert sorted(row["keywords"] for row in rows) == [f"Schlagwort {n}" for n in range(10)]
+
+
+def test_open_data_whose_query_fails_is_an_error_not_a_cut_off_file(client, db, monkeypatch):
+    from django.db import DatabaseError
+
+    from programmes import opendata
+
+    def failing(items):
+        raise DatabaseError("the rows could not be read")
+        yield  # a generator, as the real one
+
+    ProgrammeFactory()
+    monkeypatch.setattr(opendata, "_chunks", failing)
+    for path in ["/programme/daten.csv", "/programme/daten.json"]:
+        with pytest.raises(DatabaseError):  # raised by the view, before a byte is sent
+            client.get(path)
 
 
 def test_open_data_json_streams_one_valid_document(client, db, monkeypatch):

@@ -1,6 +1,7 @@
 """Full-text search: the same analysis and the same behaviour on PostgreSQL and SQLite."""
 
 import io
+import json
 from array import array
 from datetime import timedelta
 
@@ -267,10 +268,26 @@ def test_synonyms_kept_by_editors_apply_to_the_next_search(client, field_texts):
         'NEAR("a" "b")',
         "col:value",
         "a* b* c*",
+        # Compatibility characters decompose into spaces, brackets or nothing at all.
+        "\u037a",
+        "\u037a\u037a\u037a\u037a",
+        "\uff9e",
+        "\ufdfa a",
+        "\u2474\u2475",
+        "Kita \u2474\u2475",
+        "\u00bd\u00bd Sprachkurs",
+        "Sprach\u200bkurs",
+        "'Sprachkurs' \\ Wohnung",
     ],
 )
 def test_odd_queries_get_a_page(client, field_texts, query):
     assert client.get(LIST_URL, {"q": query}).status_code == 200
+    # The open data of the same search streams to its end.
+    response = client.get(reverse("programmes:data-json"), {"q": query})
+    assert response.status_code == 200
+    assert "programmes" in json.loads(b"".join(response.streaming_content))
+    response = client.get(reverse("programmes:data-csv"), {"q": query})
+    assert response.status_code == 200 and b"".join(response.streaming_content).strip()
 
 
 def test_a_very_long_query_asks_the_index_for_a_bounded_number_of_words():

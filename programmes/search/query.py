@@ -144,7 +144,10 @@ def plan(text, version=None):
 
 def _tsquery(node):
     if isinstance(node, Term):
-        return f"{node.token}:*" if node.prefix else node.token
+        # Quoted, as a token with any character but a letter or digit would not be one word
+        # (analysis.plain keeps none; this holds should that ever change).
+        token = "'" + node.token.replace("\\", "\\\\").replace("'", "''") + "'"
+        return f"{token}:*" if node.prefix else token
     joiner = " & " if isinstance(node, AllOf) else " | "
     return "(" + joiner.join(_tsquery(item) for item in node.items) + ")"
 

@@ -9,7 +9,7 @@
 
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -324,6 +324,7 @@ def restore(*, record, user, overrides=None):
         setattr(target, field.attname, getattr(record, field.attname))
     for name, value in (overrides or {}).items():
         setattr(target, name, value)
+    _drop_links_to_deleted(target, model)
     when = date_format(timezone.localtime(record.history_date), "SHORT_DATETIME_FORMAT")
     target._change_reason = _("Restored the version of %(date)s") % {"date": when}
     target._history_user = user
@@ -342,16 +343,40 @@ def restore(*, record, user, overrides=None):
         for rows in KEPT_ROWS.get(model, ()):
             _restore_rows(target, relations, rows)
     if model is Programme and current is None:
-        _recover_profile(target, user)
+        _recover_profile(target, user, record)
     return target
 
 
-def _recover_profile(programme, user):
-    """The best-practice profile went with the programme; bring its last state back too."""
+def _drop_links_to_deleted(target, model):
+    """A link the version held to what has been deleted since (the source of a take-over,
+    say) is left empty where it may be; the rest of the version comes back."""
+    for field in model._meta.concrete_fields:
+        value = getattr(target, field.attname)
+        if not (field.many_to_one and field.null and value is not None):
+            continue
+        if not field.related_model._default_manager.filter(pk=value).exists():
+            setattr(target, field.attname, None)
+
+
+# A profile deleted with its programme is deleted in the same request, by the same person
+# (or, deleted by the database's cascade outside a request, by nobody known).
+DELETED_TOGETHER = timedelta(seconds=10)
+
+
+def _recover_profile(programme, user, deletion):
+    """The best-practice profile that went with the programme comes back with it: only that
+    one. A profile deleted on its own before (by the editors, who alone may delete one they
+    recognised) stays deleted."""
     deleted = (
         BestPracticeProfile.history.filter(programme_id=programme.pk, history_type="-")
         .order_by("-history_date")
         .first()
     )
-    if deleted is not None and not BestPracticeProfile.objects.filter(pk=deleted.id).exists():
+    if deleted is None or BestPracticeProfile.objects.filter(pk=deleted.id).exists():
+        return
+    together = (
+        deleted.history_user_id in (None, deletion.history_user_id)
+        and abs(deletion.history_date - deleted.history_date) <= DELETED_TOGETHER
+    )
+    if together:
         restore(record=deleted, user=user)

@@ -106,6 +106,8 @@ def _write_history(saved):
     model.objects.bulk_create(records, batch_size=500)
     by_programme = {record.id: record for record in records}
     for field, m2m_model in PROGRAMME_HISTORY.m2m_models.items():
+        if field.model is not Programme:
+            continue  # django-simple-history keeps the fields of all tracked models together
         through = field.remote_field.through
         columns = [column.attname for column in through._meta.fields]
         source = f"{field.m2m_field_name()}_id"

@@ -70,6 +70,54 @@ class TestRestoreKeepsRows:
         indicator = programme.best_practice.indicators.get()
         assert (indicator.name, indicator.value, indicator.year) == ("Teilnehmende", 120, 2024)
 
+    def test_a_profile_the_editors_deleted_on_its_own_stays_deleted(
+        self, staff_a, editor, county_a
+    ):
+        programme = ProgrammeFactory(county=county_a, draft=True)
+        profile = BestPracticeFactory(
+            programme=programme, is_featured=True, featured_rank=1, editors_statement="Vorbild."
+        )
+        profile._history_user = editor
+        profile.delete()
+        programme._history_user = staff_a
+        pk = programme.pk
+        programme.delete()
+
+        record = Programme.history.filter(history_type="-").get()
+        restore(record=record, user=staff_a)
+
+        assert Programme.objects.filter(pk=pk).exists()
+        assert not BestPracticeProfile.objects.exists()
+
+    def test_a_version_that_names_a_deleted_source_comes_back_without_the_link(
+        self, client, staff_b, county_a, county_b
+    ):
+        source = ProgrammeFactory(county=county_a, title="Quelle")
+        adopted = ProgrammeFactory(
+            county=county_b, adapted_from=source, adapted_from_title="Quelle", draft=True
+        )
+        record_version(adopted, staff_b)
+        version = adopted.history.earliest()
+        adopted.title = "Geändert"
+        adopted.save()
+        source.delete()
+
+        restore(record=version, user=staff_b)
+        adopted.refresh_from_db()
+        assert (adopted.adapted_from_id, adopted.adapted_from_title) == (None, "Quelle")
+
+        adopted._history_user = staff_b
+        pk = adopted.pk
+        adopted.delete()
+        client.force_login(staff_b)
+        deletion = Programme.history.filter(id=pk, history_type="-").get()
+        response = client.post(
+            reverse("admin:programmes_programme_undelete", args=[deletion.history_id])
+        )
+        assert response.status_code == 302
+        recovered = Programme.objects.get(pk=pk)
+        assert (recovered.adapted_from_id, recovered.adapted_from_title) == (None, "Quelle")
+
     def test_restoring_an_older_version_brings_back_deleted_fundings_and_documents(
         self, client, staff_a, county_a
     ):

@@ -530,6 +530,25 @@ def test_xlsx_with_empty_optional_cells_imports(client, staff_a, county_a):
     assert programme.history.count() == 1  # one record for the whole row
 
 
+def test_an_import_writes_its_history_whatever_ids_the_profiles_have(client, staff_a, county_a):
+    from programmes.models import StaffRole
+
+    programme = ProgrammeFactory(county=county_a, slug="mit-karte", title="Mit Karte")
+    # A profile whose id is the programme's, with staff roles: their history rows were once
+    # written as the programme's.
+    profile = BestPracticeFactory(programme=programme, pk=programme.pk)
+    profile.staff_roles.set(StaffRole.objects.all()[:2])
+    client.force_login(staff_a)
+    header = ["Adresskürzel", "Kreisschlüssel (AGS)", "Titel", "Kurzbeschreibung",
+              "Beschreibung", "Ziele", "Handlungsfelder", "Status"]  # fmt: skip
+    row = ["mit-karte", county_a.ags, "Mit Karte, neu", "Kurz.", "Lang.", None, "Wohnen", "laufend"]
+    _import(client, _xlsx([header, row]), "programme.xlsx", "1")
+    programme.refresh_from_db()
+    assert programme.title == "Mit Karte, neu"
+    assert programme.history.latest().title == "Mit Karte, neu"
+    assert profile.history.latest().staff_roles.count() == 2
+
+
 def test_a_new_row_never_overwrites_a_programme_with_the_same_title(client, staff_a, county_a):
     existing = ProgrammeFactory(
         county=county_a,

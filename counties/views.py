@@ -1,4 +1,5 @@
 import copy
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404, render
@@ -13,6 +14,20 @@ from .filters import CountyFilter
 from .models import County
 
 SIMILAR_SHOWN = 6
+# Cards per field of action on a county's page; the programme list, filtered to the county
+# and the field, has them all. A county with hundreds of programmes stays one page.
+GROUP_SHOWN = 6
+
+
+@dataclass
+class Group:
+    field: object  # a FieldOfAction, or None for the programmes without one
+    programmes: list  # the first GROUP_SHOWN
+    total: int
+
+    @property
+    def more(self):
+        return self.total > len(self.programmes)
 
 
 class CountyListView(FilteredListView):
@@ -36,20 +51,34 @@ class CountyListView(FilteredListView):
 
 def county_detail(request, slug):
     county = get_object_or_404(County.objects.select_related("state"), slug=slug)
-    programmes = list(
-        Programme.objects.published().for_county(county).for_cards().order_by("title")
+    # Which programmes, in order, and their fields of action: one row per programme and
+    # field. Cards are read only for those shown.
+    links = {}
+    rows = (
+        Programme.objects.published()
+        .for_county(county)
+        .order_by("title", "pk")
+        .values_list("pk", "fields_of_action")
     )
-    for programme in programmes:
-        programme.county = county  # read above, with its Land
-    terms.attach((), programmes, request=request)  # their fields of action
+    for pk, field_id in rows:
+        links.setdefault(pk, set()).update([field_id] if field_id is not None else [])
+    grouped = grouped_by_first_field(links, request)
+    shown = [pk for _field, ids in grouped for pk in ids[:GROUP_SHOWN]]
+    cards = Programme.objects.published().filter(pk__in=shown).for_cards().in_bulk()
+    for card in cards.values():
+        card.county = county  # read above, with its Land
+    terms.attach((), cards.values(), request=request)  # their fields of action
     return render(
         request,
         "counties/county_detail.html",
         {
             "county": county,
             "similar": similar_publishing(county, request),
-            "programme_count": len(programmes),
-            "groups": grouped_by_first_field(programmes, request),
+            "programme_count": len(links),
+            "groups": [
+                Group(field, [cards[pk] for pk in ids[:GROUP_SHOWN] if pk in cards], len(ids))
+                for field, ids in grouped
+            ],
         },
     )
 
@@ -64,15 +93,15 @@ def similar_publishing(county, request=None):
     return give_counts([copy.copy(known[pk]) for pk in similar if pk in known], request)
 
 
-def grouped_by_first_field(programmes, request=None):
-    """Each programme once, under the first of its fields of action (in the taxonomy's
-    order); those without one at the end, under None."""
+def grouped_by_first_field(links, request=None):
+    """[(field, ids)]: each programme once, under the first of its fields of action (in the
+    taxonomy's order), those without one at the end, under None. `links` maps the ids, in
+    the order to keep, to the ids of their fields."""
     fields = list(terms.controlled_terms([FieldOfAction], request)[FieldOfAction].values())
     groups = {}
-    for programme in programmes:
-        own = {field.pk for field in programme.fields_of_action.all()}
+    for pk, own in links.items():
         first = next((field for field in fields if field.pk in own), None)
-        groups.setdefault(first, []).append(programme)
+        groups.setdefault(first, []).append(pk)
     ordered = [(field, groups[field]) for field in fields if field in groups]
     if None in groups:
         ordered.append((None, groups[None]))

@@ -267,7 +267,8 @@ class TestCountyPages:
 
         page = html(response)
         # Each programme once, under the first of its fields of action.
-        assert [(f.slug, [p.title for p in items]) for f, items in response.context["groups"]] == [
+        groups = response.context["groups"]
+        assert [(g.field.slug, [p.title for p in g.programmes]) for g in groups] == [
             ("language", ["Sprachkurs-Lotsen"]),
         ]
         for text in [
@@ -281,20 +282,52 @@ class TestCountyPages:
             assert text in page
         assert "Verborgener Entwurf" not in page
 
+    def test_county_page_shows_a_few_per_field_and_links_to_the_rest(self, client, counties):
+        from counties.views import GROUP_SHOWN
+
+        neuss = County.objects.get(ags="05162")
+        for number in range(GROUP_SHOWN + 3):
+            ProgrammeFactory(county=neuss, title=f"Wohnen {number:02}", fields=["housing"])
+        ProgrammeFactory(county=neuss, title="Sprache allein", fields=["language"])
+
+        response = client.get(neuss.get_absolute_url())
+
+        housing, language = response.context["groups"]
+        assert [p.title for p in housing.programmes] == [
+            f"Wohnen {n:02}" for n in range(GROUP_SHOWN)
+        ]
+        assert (housing.total, housing.more, language.more) == (GROUP_SHOWN + 3, True, False)
+        page = html(response)
+        assert f"{GROUP_SHOWN} von {GROUP_SHOWN + 3} angezeigt." in page
+        link = "/programme/?kreis=rhein-kreis-neuss&amp;handlungsfeld=wohnen"
+        assert f'href="{link}">Alle Programme des Kreises in diesem Handlungsfeld</a>' in page
+        assert page.count("Alle Programme des Kreises in diesem Handlungsfeld") == 1
+        assert f"{GROUP_SHOWN + 4} veröffentlichte Programme" in page
+        listed = client.get(link.replace("&amp;", "&"))
+        assert {p.title for p in listed.context["object_list"]} >= {
+            p.title for p in housing.programmes
+        }
+        assert listed.context["result_count"] == GROUP_SHOWN + 3
+
     def test_county_without_programmes_has_an_empty_state(self, client, counties):
         page = html(client.get(County.objects.get(ags="16063").get_absolute_url()))
         assert "noch keine Programme veröffentlicht" in page
         assert "noch kein Profil verfasst" in page
 
     def test_county_page_query_count_does_not_grow(
-        self, client, counties, django_assert_max_num_queries
+        self, client, counties, settings, django_assert_max_num_queries
     ):
+        settings.PUBLIC_PAGE_CACHE = False
         neuss = County.objects.get(ags="05162")
         for _ in range(15):
             BestPracticeFactory(
                 programme=ProgrammeFactory(county=neuss, fields=["housing", "work"])
             )
-        with django_assert_max_num_queries(8):
+        # The first request after a change also reads what is kept per content version (the
+        # fields of action, the counties and their counts).
+        with django_assert_max_num_queries(9):
+            client.get(neuss.get_absolute_url())
+        with django_assert_max_num_queries(6):
             client.get(neuss.get_absolute_url())
 
     def test_county_list_query_count_is_bounded(

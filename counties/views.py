@@ -1,4 +1,3 @@
-import copy
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -7,7 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from portal.listing import FilteredListView
 from programmes import terms
 from programmes.models import FieldOfAction, Programme
-from programmes.neighbours import similar_taking_part
+from programmes.neighbours import similar_with_counts
 
 from .counts import by_count, give_counts
 from .filters import CountyFilter
@@ -73,7 +72,7 @@ def county_detail(request, slug):
         "counties/county_detail.html",
         {
             "county": county,
-            "similar": similar_publishing(county, request),
+            "similar": similar_with_counts(county, request, SIMILAR_SHOWN),
             "programme_count": len(links),
             "groups": [
                 Group(field, [cards[pk] for pk in ids[:GROUP_SHOWN] if pk in cards], len(ids))
@@ -81,16 +80,6 @@ def county_detail(request, slug):
             ],
         },
     )
-
-
-def similar_publishing(county, request=None):
-    """The counties most like this one among those that publish here (counties that publish
-    nothing teach nothing), with their published programmes counted: the first of the ones
-    that comparable programmes come from, which are kept per content version."""
-    known = terms.counties(request)
-    similar = similar_taking_part(county, request)[:SIMILAR_SHOWN]
-    # Copies: the kept counties are shared by the requests of the process.
-    return give_counts([copy.copy(known[pk]) for pk in similar if pk in known], request)
 
 
 def grouped_by_first_field(links, request=None):

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 
 from counties.models import County
 from programmes import terms
-from programmes.models import BestPracticeProfile, FieldOfAction, Programme
+from programmes.models import BestPracticeProfile, Programme
 
 from . import statistics as stats
 from .cache import cached_value
@@ -41,12 +41,7 @@ def home(request):
     terms.attach((), [*featured, *newest], request=request)
     context = {
         "featured": featured,
-        "fields": cached_value(
-            "fields-with-counts",
-            lambda: list(FieldOfAction.objects.with_published_counts()),
-            request=request,
-            local=True,
-        ),
+        "fields": terms.counted_fields(request),
         "newest": newest,
         "figures": cached_value("home-figures", _figures, request=request, local=True),
     }

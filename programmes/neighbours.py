@@ -12,6 +12,7 @@ A page whose kept ids are of an older version works them out again and keeps the
 `manage.py update_neighbours` does so for all published programmes, after a deployment and
 at night, so that visitors seldom wait for it."""
 
+import copy
 import logging
 
 from django.contrib.contenttypes.models import ContentType
@@ -20,7 +21,7 @@ from django.db.models import Count
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from taggit.models import TaggedItem
 
-from counties.counts import published_counts
+from counties.counts import give_counts, published_counts
 from counties.models import County
 from counties.similarity import similar_counties
 from portal.cache import bump_structure, cached_value, structure_version
@@ -139,6 +140,15 @@ def similar_taking_part(county, request=None):
     return cached_value(
         f"similar-counties-taking-part:{county.pk}", compute, request=request, local=True
     )
+
+
+def similar_with_counts(county, request=None, limit=COMPARABLE_COUNTIES):
+    """The first `limit` of `similar_taking_part`, as counties with their Land and their
+    published programmes counted: copies of the kept ones (terms.counties), which the
+    requests of the process share."""
+    known = terms.counties(request)
+    similar = similar_taking_part(county, request)[:limit]
+    return give_counts([copy.copy(known[pk]) for pk in similar if pk in known], request)
 
 
 def ids(programme, request=None):

@@ -7,11 +7,11 @@ from itertools import chain, islice
 
 from django.contrib.contenttypes.models import ContentType
 from django.http import StreamingHttpResponse
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.models import TaggedItem
 
 from portal.formulas import neutralise
+from portal.links import slug_paths
 
 from .enums import PublicationState
 from .models import BestPracticeProfile, Programme, shown_cost
@@ -245,19 +245,17 @@ def rows(programmes, base_url):
     list field. The first chunk is read at once, before anything is sent: a query that
     fails does so as the response's error, not as a download cut off after its first line."""
     values = programmes.values(*COLUMNS)
-    # Every address has the same shape; reversing it 100,000 times would take seconds.
-    address = base_url + reverse("programmes:programme-detail", kwargs={"slug": "-"})
-    before, after = address.rsplit("/-/", 1)
     chunks = _chunks(values.iterator(chunk_size=CHUNK_SIZE))
-    first = next(chunks, [])
-    return _records(chain([first], chunks), f"{before}/", f"/{after}")
+    first = next(chunks, None)
+    return _records(chain([first] if first else [], chunks), base_url)
 
 
-def _records(chunks, before, after):
+def _records(chunks, base_url):
+    path = slug_paths("programmes:programme-detail")
     for chunk in chunks:
         lists = _lists([row["pk"] for row in chunk])
         for row in chunk:
-            yield _row(row, lists, f"{before}{row['slug']}{after}")
+            yield _row(row, lists, base_url + path(row["slug"]))
 
 
 def _csv_value(value):

@@ -24,7 +24,7 @@ from counties.models import County
 from portal.cache import cached_value
 
 from .enums import PublicationState
-from .models import Attachment, BestPracticeProfile, Funding, Programme
+from .models import Attachment, BestPracticeProfile, FieldOfAction, Funding, Programme
 
 # Relations read for every programme given, for its profile, and for the cards only.
 PROGRAMME_TERMS = ("fields_of_action", "target_groups", "partner_kinds")
@@ -60,6 +60,17 @@ def controlled_terms(models, request=None):
     return cached_value(
         "controlled-terms:" + ",".join(model._meta.label for model in models),
         lambda: {model: {term.pk: term for term in model.objects.all()} for model in models},
+        request=request,
+        local=True,
+    )
+
+
+def counted_fields(request=None):
+    """The fields of action, each with its published programmes counted (`published_count`):
+    a grouped count over every programme's links, so once per content version."""
+    return cached_value(
+        "fields-with-published-counts",
+        lambda: list(FieldOfAction.objects.with_published_counts()),
         request=request,
         local=True,
     )

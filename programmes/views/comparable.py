@@ -4,7 +4,6 @@ import re
 
 from django.shortcuts import render
 
-from counties.counts import give_counts
 from counties.models import County, CountyCategory
 from portal.listing import shown
 from portal.roles import county_ids
@@ -83,8 +82,7 @@ def comparable(request):
         )
     if county is not None:
         similar_ids = neighbours.similar_taking_part(county, request)
-        found = County.objects.filter(pk__in=similar_ids).select_related("state").in_bulk()
-        similar = give_counts([found[pk] for pk in similar_ids if pk in found], request)
+        similar = neighbours.similar_with_counts(county, request)
         programmes = (
             Programme.objects.published()
             .filter(county__in=similar_ids)

@@ -2,8 +2,6 @@
 
 from django.shortcuts import get_object_or_404, redirect, render
 
-from portal.cache import cached_value
-
 from .. import terms
 from ..models import (
     FieldOfAction,
@@ -11,25 +9,14 @@ from ..models import (
 )
 
 
-def counted_fields(request=None):
-    """The fields of action with their published programmes counted: a grouped count over
-    every programme's links, so once per content version, kept in each process."""
-    return cached_value(
-        "fields-with-published-counts",
-        lambda: list(FieldOfAction.objects.with_published_counts()),
-        request=request,
-        local=True,
-    )
-
-
 def field_list(request):
     return render(
-        request, "programmes/fieldofaction_list.html", {"fields": counted_fields(request)}
+        request, "programmes/fieldofaction_list.html", {"fields": terms.counted_fields(request)}
     )
 
 
 def field_detail(request, slug):
-    field = next((field for field in counted_fields(request) if field.address == slug), None)
+    field = next((field for field in terms.counted_fields(request) if field.address == slug), None)
     if field is None:
         # An address of the English codes ("/handlungsfelder/housing/"): moved for good.
         old = get_object_or_404(FieldOfAction, slug=slug)
